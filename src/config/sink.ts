@@ -1,0 +1,72 @@
+/**
+ * @module config/sink
+ * The `sink:` section (SPEC §3): which sink, and its connection. Only the chosen sink's section
+ * is required, and it gets the SPEC defaults when omitted; the other is validated if present.
+ */
+
+import * as v from 'valibot'
+import { HttpUrlSchema, intAtLeast, NameSchema, SecretSchema } from './fragments'
+
+const requestTimeout = () =>
+  v.optional(intAtLeast(1, 'deadline of one HTTP request to the sink, in ms'), 30_000)
+
+export const ClickHouseSchema = v.strictObject({
+  url: v.optional(
+    v.pipe(HttpUrlSchema, v.description('ClickHouse HTTP interface')),
+    'http://127.0.0.1:8123',
+  ),
+  user: v.optional(v.pipe(NameSchema, v.description('ClickHouse user')), 'default'),
+  password: v.optional(v.pipe(SecretSchema, v.description('ClickHouse password')), ''),
+  database: v.optional(
+    v.pipe(NameSchema, v.description('database of routes that name none')),
+    'default',
+  ),
+  compression: v.optional(
+    v.pipe(v.picklist(['none', 'gzip']), v.description('request body compression')),
+    'none',
+  ),
+  request_timeout_ms: requestTimeout(),
+})
+
+export const DorisSchema = v.strictObject({
+  fe_urls: v.optional(
+    v.pipe(
+      v.array(HttpUrlSchema),
+      v.minLength(1, 'expected at least one FE URL'),
+      v.description('frontends that take Stream Load and redirect to a backend'),
+    ),
+    ['http://127.0.0.1:8030'],
+  ),
+  user: v.optional(v.pipe(NameSchema, v.description('Doris user')), 'root'),
+  password: v.optional(v.pipe(SecretSchema, v.description('Doris password')), ''),
+  database: v.optional(
+    v.pipe(NameSchema, v.description('database of routes that name none')),
+    'demo',
+  ),
+  format: v.optional(
+    v.pipe(v.picklist(['json', 'csv']), v.description('Stream Load body format')),
+    'json',
+  ),
+  request_timeout_ms: requestTimeout(),
+})
+
+const sinkType = <const T extends string>(type: T) =>
+  v.pipe(v.literal(type), v.description('which sink writes the rows'))
+
+export const SinkSchema = v.variant('type', [
+  v.strictObject({
+    type: sinkType('clickhouse'),
+    clickhouse: v.optional(ClickHouseSchema, {}),
+    doris: v.optional(DorisSchema),
+  }),
+  v.strictObject({
+    type: sinkType('doris'),
+    doris: v.optional(DorisSchema, {}),
+    clickhouse: v.optional(ClickHouseSchema),
+  }),
+])
+
+export type SinkType = SinkConfig['type']
+export type SinkConfig = v.InferOutput<typeof SinkSchema>
+export type ClickHouseConfig = v.InferOutput<typeof ClickHouseSchema>
+export type DorisConfig = v.InferOutput<typeof DorisSchema>
