@@ -1,0 +1,53 @@
+/**
+ * @module cli/build-deps
+ * Builds the I/O pieces a command needs from a validated config: the sink and the dead letter.
+ * The one place that switches on sink.type and dead_letter kind.
+ */
+import type { Config } from '../config/schema'
+import type { Clock } from '../core/clock'
+import type { DeadLetter } from '../deadletter/dead-letter'
+import { createDroppingDeadLetter } from '../deadletter/dead-letter'
+import { createFileDeadLetter } from '../deadletter/file-dead-letter'
+import { ConfigError } from '../errors'
+import { createClickHouseSink } from '../sinks/clickhouse/index'
+import type { Sink } from '../sinks/sink'
+
+export function createSink(config: Config, clock: Clock): Sink {
+  if (config.sink.type === 'doris') {
+    throw new ConfigError([
+      'sink.type: doris is not available in this build yet (issue 6); use clickhouse',
+    ])
+  }
+  const ch = config.sink.clickhouse
+  return createClickHouseSink(
+    {
+      url: ch.url,
+      user: ch.user,
+      password: ch.password.reveal(),
+      database: ch.database,
+      compression: ch.compression,
+      requestTimeoutMs: ch.request_timeout_ms,
+    },
+    { clock },
+  )
+}
+
+export function createDeadLetter(config: Config): DeadLetter {
+  const dl = config.dead_letter
+  if (!dl) return createDroppingDeadLetter()
+  if (dl.file) return createFileDeadLetter(dl.file)
+  throw new ConfigError([
+    'dead_letter.topic: a Kafka dead-letter topic is not available in this build yet; use dead_letter.file',
+  ])
+}
+
+/** Refuses settings this build cannot honour rather than running half-configured. */
+export function unsupported(config: Config): string[] {
+  const issues: string[] = []
+  if (config.delivery.guarantee === 'exactly_once') {
+    issues.push(
+      'delivery.guarantee: exactly_once is not available in this build yet; use at_least_once',
+    )
+  }
+  return issues
+}

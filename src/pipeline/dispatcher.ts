@@ -1,0 +1,125 @@
+/**
+ * @module pipeline/dispatcher
+ * Sends drained batches to the sink with bounded concurrency and settles their offsets: written
+ * rows are acked, rows the sink rejected are dead-lettered and then acked. What is in flight is
+ * the set of batches held here, never a counter. A batch that exhausts its retries makes the
+ * dispatcher fail (exit 1) with the batch unacked.
+ */
+import type { DrainedBatch } from '../batch/batch-set'
+import type { Clock } from '../core/clock'
+import type { DeadLetter, DeadLetterInput } from '../deadletter/dead-letter'
+import { writeBatch } from '../delivery/batch-writer'
+import type { OffsetTracker } from '../delivery/offset-tracker'
+import type { Metrics } from '../metrics/metrics'
+import type { Sink, Verdict } from '../sinks/sink'
+
+export interface DispatcherDeps {
+  sink: Sink
+  tracker: OffsetTracker
+  deadLetter: DeadLetter
+  metrics: Metrics
+  clock: Clock
+  retry: { max_attempts: number; initial_backoff_ms: number; max_backoff_ms: number }
+  /** Batches written at the same time; more only adds parts for the server to merge. */
+  concurrency: number
+  onVerdict(verdict: Verdict, table: string): void
+  onFatal(error: Error): void
+  onWritten(table: string, rows: number, bytes: number): void
+}
+
+interface Job {
+  readonly batch: DrainedBatch
+  readonly done: Promise<void>
+  resolve(): void
+}
+
+export class Dispatcher {
+  private readonly queue: Job[] = []
+  private readonly jobs = new Set<Job>()
+  private running = 0
+  private readonly abort = new AbortController()
+
+  constructor(private readonly deps: DispatcherDeps) {}
+
+  dispatch(batch: DrainedBatch): void {
+    let resolve!: () => void
+    const done = new Promise<void>((r) => {
+      resolve = r
+    })
+    const job = { batch, done, resolve }
+    this.jobs.add(job)
+    this.queue.push(job)
+    this.pump()
+  }
+
+  /** Batches queued or being written. */
+  get pending(): number {
+    return this.jobs.size
+  }
+
+  /** Resolves when every batch that matches `holds` (now queued or running) is settled. */
+  async settled(holds: (b: DrainedBatch) => boolean): Promise<void> {
+    await Promise.all([...this.jobs].filter((j) => holds(j.batch)).map((j) => j.done))
+  }
+
+  /** Stops retrying: writes under way are abandoned, their offsets stay unacked. Idempotent. */
+  cancel(reason: Error): void {
+    if (!this.abort.signal.aborted) this.abort.abort(reason)
+  }
+
+  private pump(): void {
+    while (this.running < this.deps.concurrency && this.queue.length > 0) {
+      const job = this.queue.shift()!
+      this.running++
+      this.run(job)
+        .catch((e: unknown) => {
+          if (!this.abort.signal.aborted) this.deps.onFatal(e as Error)
+        })
+        .finally(() => {
+          this.running--
+          this.jobs.delete(job)
+          job.resolve()
+          this.pump()
+        })
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    const { batch } = job
+    const { sink, tracker, metrics, clock } = this.deps
+    if (this.abort.signal.aborted) return
+    const table = `${batch.target.database}.${batch.target.table}`
+    const started = clock.now()
+    const outcome = await writeBatch(batch, sink, {
+      retry: this.deps.retry,
+      clock,
+      random: Math.random,
+      signal: this.abort.signal,
+      onAttempt: (verdict) => this.deps.onVerdict(verdict, table),
+    })
+    if (outcome.rejected.length > 0) {
+      const inputs: DeadLetterInput[] = outcome.rejected.map((r) => ({
+        reason: 'sink_rejected',
+        detail: r.why,
+        topic: batch.topics[batch.topicIndexes[r.index]!]!,
+        partition: batch.partitions[r.index]!,
+        offset: batch.offsets[r.index]!,
+        timestamp: -1,
+        key: null,
+        headers: [],
+        value: Buffer.from(batch.rows[r.index]!),
+        now: clock.now(),
+      }))
+      await this.deps.deadLetter.write(inputs, this.abort.signal)
+      metrics.deadLettered.inc({ reason: 'sink_rejected' }, inputs.length)
+    }
+    for (let i = 0; i < batch.rows.length; i++) {
+      tracker.ack(batch.topics[batch.topicIndexes[i]!]!, batch.partitions[i]!, batch.offsets[i]!)
+    }
+    metrics.flushDuration.observe({ table }, (clock.now() - started) / 1000)
+    metrics.batchRows.observe({ table }, outcome.written)
+    metrics.rowsWritten.inc({ table }, outcome.written)
+    metrics.batchesWritten.inc({ table })
+    this.deps.onWritten(table, outcome.written, batch.bytes)
+  }
+}

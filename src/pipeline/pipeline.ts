@@ -1,0 +1,482 @@
+/**
+ * @module pipeline/pipeline
+ * The run loop: poll packed batches, ingest, dispatch full batches, commit the tracker's settled
+ * offsets, pause on backpressure, hand revocations back within `shutdown_timeout_ms`, and stop
+ * gracefully. It never commits an offset the tracker has not settled, and no wait in it is
+ * unbounded.
+ */
+import { BatchSet, type DrainedBatch } from '../batch/batch-set'
+import type { Config } from '../config/schema'
+import type { Clock } from '../core/clock'
+import { withDeadline } from '../core/deadline'
+import type { DeadLetter } from '../deadletter/dead-letter'
+import { OffsetTracker } from '../delivery/offset-tracker'
+import type { Logger } from '../log/logger'
+import { rateLimited } from '../log/logger'
+import type { Metrics } from '../metrics/metrics'
+import { Router } from '../route/router'
+import { compileRowEncoder } from '../schema/row-encoder'
+import type { ColumnDef } from '../schema/table-schema'
+import type { Sink, Verdict } from '../sinks/sink'
+import type { SourceHandlers, TopicPartition, TopicPartitionOffset } from '../source/kafka-source'
+import type { PackedBatch } from '../source/packed-batch'
+import { Dispatcher } from './dispatcher'
+import { Health } from './health'
+import { ingest } from './ingest'
+import { buildStatus, type PipelineStatus, TableStats } from './status'
+import { type LoadOptions, TargetRegistry } from './targets'
+
+/** What the pipeline needs of the Kafka consumer (KafkaSource in production). */
+export interface Source {
+  readonly joined: boolean
+  readonly revocation: Promise<void> | undefined
+  connect(timeoutMs: number): Promise<void>
+  poll(timeoutMs: number): Promise<PackedBatch | null>
+  commit(offsets: readonly TopicPartitionOffset[], timeoutMs: number): Promise<void>
+  pause(partitions: readonly TopicPartition[]): void
+  resume(partitions: readonly TopicPartition[]): void
+  highWatermark(topic: string, partition: number): number | null
+  close(timeoutMs: number): Promise<void>
+}
+
+export interface PipelineDeps {
+  config: Config
+  createSource(handlers: SourceHandlers): Source
+  sink: Sink
+  deadLetter: DeadLetter
+  clock: Clock
+  log: Logger
+  metrics: Metrics
+}
+
+const COMMIT_INTERVAL_MS = 1000
+const PROBE_INTERVAL_MS = 10_000
+const LAG_INTERVAL_MS = 5000
+const KAFKA_TIMEOUT_MS = 10_000
+/** Two batches in flight keep the sink busy while the next one fills; more only adds parts. */
+const WRITE_CONCURRENCY = 2
+
+const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`
+
+export class Pipeline {
+  readonly health: Health
+  private readonly tracker = new OffsetTracker()
+  private readonly batches: BatchSet
+  private readonly router: Router
+  private readonly targets: TargetRegistry
+  private readonly dispatcher: Dispatcher
+  private readonly source: Source
+  private readonly assigned = new Map<string, TopicPartition>()
+  private readonly committed = new Map<string, number>()
+  private readonly tables = new Map<string, TableStats>()
+  private readonly stopping = new AbortController()
+  private readonly startedAt: number
+  private readonly logDeadLetter: (emit: (suppressed: number) => void) => void
+  private commitChain: Promise<void> = Promise.resolve()
+  private paused = false
+  private fatal: Error | undefined
+  private consumed = 0
+  private written = 0
+  private deadLettered = 0
+
+  constructor(private readonly deps: PipelineDeps) {
+    const { config, clock, sink } = deps
+    this.startedAt = clock.now()
+    this.health = new Health(clock)
+    this.batches = new BatchSet(config.batch)
+    this.router = new Router(config.tables, sinkDatabase(config))
+    this.targets = new TargetRegistry({
+      sink,
+      clock,
+      describeTimeoutMs: KAFKA_TIMEOUT_MS,
+      retry: config.delivery.retry,
+      compile: (snapshot, timezone) => compileRowEncoder(snapshot, { timezone }),
+      onTrouble: (t, problem) => this.health.set(`schema ${t.database}.${t.table}`, problem),
+    })
+    this.dispatcher = new Dispatcher({
+      sink,
+      tracker: this.tracker,
+      deadLetter: deps.deadLetter,
+      metrics: deps.metrics,
+      clock,
+      retry: config.delivery.retry,
+      concurrency: WRITE_CONCURRENCY,
+      onVerdict: (v, table) => this.onVerdict(v, table),
+      onFatal: (e) => this.fail(e),
+      onWritten: (table, rows, bytes) => {
+        this.written += rows
+        this.tableStats(table).flushed(rows, bytes, clock.now())
+      },
+    })
+    this.logDeadLetter = rateLimited(() => clock.now(), 10_000, 20)
+    this.source = deps.createSource({
+      onAssign: (parts) => this.onAssign(parts),
+      onRevoke: (parts) => this.onRevoke(parts),
+      onError: (message, fatal) => this.onSourceError(message, fatal),
+    })
+  }
+
+  /** Runs until stop() or a fatal error; resolves with the exit code (SPEC §2). */
+  async run(): Promise<number> {
+    const signal = this.stopping.signal
+    const loops = [
+      this.every(COMMIT_INTERVAL_MS, () => this.commit()),
+      this.every(PROBE_INTERVAL_MS, () => this.probe()),
+      this.every(LAG_INTERVAL_MS, () => this.updateLag()),
+    ]
+    try {
+      await this.prepareFixedTargets(signal)
+      await this.connect(signal)
+      await this.consume(signal)
+    } catch (e) {
+      if (!signal.aborted) this.fail(e as Error)
+    }
+    const code = await this.shutdown()
+    await Promise.allSettled(loops)
+    return code
+  }
+
+  /** Asks the loop to stop; run() then flushes, commits and closes. Idempotent. */
+  stop(): void {
+    if (!this.stopping.signal.aborted) this.stopping.abort(new Error('stopping'))
+  }
+
+  readiness(): { ready: boolean; reasons: string[] } {
+    const reasons = this.health.reasons()
+    if (!this.source.joined) reasons.push('kafka: not joined to the consumer group yet')
+    if (this.stopping.signal.aborted) reasons.push('stopping')
+    return { ready: reasons.length === 0, reasons }
+  }
+
+  status(): PipelineStatus {
+    return buildStatus({
+      now: this.deps.clock.now(),
+      startedAt: this.startedAt,
+      assigned: [...this.assigned.values()],
+      tracker: this.tracker,
+      committed: this.committed,
+      highWatermark: (t, p) => this.source.highWatermark(t, p),
+      tables: this.tables,
+      consumed: this.consumed,
+      written: this.written,
+      deadLettered: this.deadLettered,
+      paused: this.paused,
+    })
+  }
+
+  private async consume(signal: AbortSignal): Promise<void> {
+    const { clock } = this.deps
+    while (!signal.aborted && !this.fatal) {
+      const revocation = this.source.revocation
+      if (revocation !== undefined) {
+        await revocation
+        continue
+      }
+      this.applyBackpressure()
+      const wait = Math.max(10, Math.min(100, this.batches.msUntilNextDue(clock.now())))
+      const batch = await this.source.poll(wait)
+      if (batch) {
+        this.health.set('kafka', null)
+        await this.handle(batch, signal)
+      }
+      for (const d of this.batches.due(clock.now())) this.dispatcher.dispatch(d)
+    }
+  }
+
+  private async handle(batch: PackedBatch, signal: AbortSignal): Promise<void> {
+    const { config, metrics } = this.deps
+    const result = await ingest(
+      batch,
+      {
+        tracker: this.tracker,
+        router: this.router,
+        targets: this.targets,
+        batches: this.batches,
+        metrics,
+        now: () => this.deps.clock.now(),
+        maxMessageBytes: config.batch.max_bytes,
+        loadOptions: (i) => this.loadOptions(i),
+        isAssigned: (t, p) => this.assigned.has(tpKey(t, p)),
+      },
+      signal,
+    )
+    this.consumed += result.consumed
+    for (const d of result.drained) this.dispatcher.dispatch(d)
+    if (result.deadLetters.length === 0) return
+    await this.deps.deadLetter.write(result.deadLetters, signal)
+    for (const d of result.deadLetters) {
+      this.tracker.ack(d.topic, d.partition, d.offset)
+      metrics.deadLettered.inc({ reason: d.reason })
+      this.logDeadLetter((suppressed) =>
+        this.deps.log.warn(
+          {
+            event: 'message_dead_lettered',
+            reason: d.reason,
+            detail: d.detail,
+            topic: d.topic,
+            partition: d.partition,
+            offset: d.offset,
+            suppressed,
+          },
+          'message dead-lettered',
+        ),
+      )
+    }
+    this.deadLettered += result.deadLetters.length
+  }
+
+  private loadOptions(index: number): LoadOptions {
+    const route = this.deps.config.tables[index]!
+    const manual: ColumnDef[] | undefined =
+      route.schema === 'manual'
+        ? (route.columns ?? []).map((c) => ({
+            name: c.name,
+            type: c.type,
+            defaultKind: '',
+            ...(c.source ? { source: c.source } : {}),
+          }))
+        : undefined
+    return { timezone: route.timezone, manual }
+  }
+
+  /** Fixed targets are read before consuming: a missing table keeps /ready 503, not a loss. */
+  private async prepareFixedTargets(signal: AbortSignal): Promise<void> {
+    for (const route of this.router.routes) {
+      if (!route.fixed) continue
+      const target = { database: route.database.text, table: route.table.text }
+      const what = `table ${target.database}.${target.table}`
+      for (;;) {
+        const state = await this.targets.load(target, this.loadOptions(route.index), signal)
+        if (state) break
+        this.health.set(what, `${what} does not exist`)
+        this.deps.log.error(
+          { event: 'table_missing', table: `${target.database}.${target.table}` },
+          `${what} does not exist; retrying`,
+        )
+        await this.deps.clock.sleep(5000, signal)
+      }
+      this.health.set(what, null)
+    }
+  }
+
+  private async connect(signal: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.source.connect(KAFKA_TIMEOUT_MS)
+        this.health.set('kafka', null)
+        this.deps.log.info({ event: 'kafka_connected' }, 'connected to Kafka')
+        return
+      } catch (e) {
+        const msg = `cannot connect: ${(e as Error).message}`
+        this.health.set('kafka', msg)
+        this.deps.log.error(
+          { event: 'kafka_connect_failed', attempt, error: (e as Error).message },
+          msg,
+        )
+        await this.deps.clock.sleep(Math.min(30_000, 1000 * attempt), signal)
+      }
+    }
+  }
+
+  private onAssign(parts: TopicPartition[]): void {
+    this.deps.metrics.rebalances.inc()
+    for (const p of parts) {
+      this.assigned.set(tpKey(p.topic, p.partition), p)
+      this.tracker.assign(p.topic, p.partition)
+    }
+    this.paused = false
+    this.deps.log.info(
+      { event: 'partitions_assigned', partitions: parts.map((p) => `${p.topic}/${p.partition}`) },
+      'partitions assigned',
+    )
+  }
+
+  /**
+   * Revocation (SPEC §6): drop the revoked partitions' buffered rows (the new owner re-reads
+   * them), wait at most shutdown_timeout_ms for in-flight batches that hold their offsets, commit
+   * what was acknowledged, forget the rest. Bounded: a rebalance can never hang here.
+   */
+  private async onRevoke(parts: TopicPartition[]): Promise<void> {
+    const { config, metrics, log, clock } = this.deps
+    const started = clock.now()
+    metrics.rebalances.inc()
+    const revoked = new Set(parts.map((p) => tpKey(p.topic, p.partition)))
+    for (const k of revoked) this.assigned.delete(k)
+    this.batches.dropPartitions((topic, partition) => revoked.has(tpKey(topic, partition)))
+    const holds = (b: DrainedBatch) => {
+      for (let i = 0; i < b.rows.length; i++) {
+        if (revoked.has(tpKey(b.topics[b.topicIndexes[i]!]!, b.partitions[i]!))) return true
+      }
+      return false
+    }
+    let gaveUp = false
+    try {
+      await withDeadline('revocation drain', config.delivery.shutdown_timeout_ms, () =>
+        this.dispatcher.settled(holds),
+      )
+    } catch {
+      gaveUp = true
+    }
+    await this.commit(revoked).catch(() => undefined)
+    for (const p of parts) {
+      this.tracker.revoke(p.topic, p.partition)
+      this.committed.delete(tpKey(p.topic, p.partition))
+      metrics.consumerLag.remove({ topic: p.topic, partition: String(p.partition) })
+    }
+    this.paused = false
+    log.info(
+      {
+        event: 'partitions_revoked',
+        partitions: [...revoked].map((k) => k.replace('\u0000', '/')),
+        ms: clock.now() - started,
+        gave_up_in_flight: gaveUp,
+      },
+      'partitions revoked',
+    )
+  }
+
+  private onSourceError(message: string, fatal: boolean): void {
+    this.deps.log.error({ event: 'kafka_error', error: message, fatal }, `Kafka: ${message}`)
+    if (fatal) this.fail(new Error(`Kafka fatal error: ${message}`))
+    else this.health.set('kafka', message, 30_000)
+  }
+
+  private onVerdict(v: Verdict, table: string): void {
+    const { metrics, config, log } = this.deps
+    metrics.sinkRequests.inc({ sink: config.sink.type, status: v.kind })
+    if (v.kind === 'retry') {
+      metrics.sinkRetries.inc({ sink: config.sink.type })
+      this.health.set('sink write', `${table}: ${v.why}`)
+      this.tableStats(table).lastError = v.why
+      log.warn({ event: 'sink_retry', table, why: v.why }, `write to ${table} failed, retrying`)
+    } else if (v.kind === 'ok' || v.kind === 'duplicate') {
+      this.health.set('sink write', null)
+    }
+  }
+
+  /** Commits every partition whose settled offset moved; serialized so commits never overlap. */
+  private commit(extra?: ReadonlySet<string>): Promise<void> {
+    const run = async () => {
+      const list = this.tracker
+        .commitCandidates()
+        .filter(
+          (c) =>
+            this.assigned.has(tpKey(c.topic, c.partition)) ||
+            extra?.has(tpKey(c.topic, c.partition)),
+        )
+      if (list.length === 0) return
+      await this.source.commit(list, KAFKA_TIMEOUT_MS)
+      this.tracker.markCommitted(list)
+      for (const c of list) this.committed.set(tpKey(c.topic, c.partition), c.offset)
+      this.deps.metrics.offsetsCommitted.inc(list.length)
+    }
+    const next = this.commitChain.then(run)
+    this.commitChain = next.catch((e: Error) =>
+      this.deps.log.warn({ event: 'commit_failed', error: e.message }, 'offset commit failed'),
+    )
+    return next
+  }
+
+  private async probe(): Promise<void> {
+    const check = await withDeadline('sink probe', KAFKA_TIMEOUT_MS, (s) =>
+      this.deps.sink.probe(s),
+    ).catch((e: Error) => ({ ok: false, detail: e.message }))
+    this.health.set('sink', check.ok ? null : check.detail)
+  }
+
+  private updateLag(): void {
+    for (const p of this.assigned.values()) {
+      const high = this.source.highWatermark(p.topic, p.partition)
+      const key = tpKey(p.topic, p.partition)
+      const at = this.committed.get(key) ?? this.tracker.commitPoint(p.topic, p.partition)
+      if (high !== null && at !== null) {
+        this.deps.metrics.consumerLag.set(
+          { topic: p.topic, partition: String(p.partition) },
+          Math.max(0, high - at),
+        )
+      }
+    }
+  }
+
+  private applyBackpressure(): void {
+    const limit = this.deps.config.delivery.max_inflight_bytes
+    const bytes = this.tracker.inflightBytes()
+    this.deps.metrics.inflightBytes.set(bytes)
+    const sinkFailing = this.health.has('sink write')
+    const parts = [...this.assigned.values()]
+    if (!this.paused && (bytes > limit || sinkFailing)) {
+      this.source.pause(parts)
+      this.paused = true
+      this.deps.log.info(
+        { event: 'consumer_paused', inflight_bytes: bytes, sink_failing: sinkFailing },
+        'consumer paused',
+      )
+    } else if (this.paused && bytes < limit * 0.75 && !sinkFailing) {
+      this.source.resume(parts)
+      this.paused = false
+      this.deps.log.info({ event: 'consumer_resumed', inflight_bytes: bytes }, 'consumer resumed')
+    }
+  }
+
+  private async shutdown(): Promise<number> {
+    const { config, clock, log } = this.deps
+    this.stop()
+    const deadline = clock.now() + config.delivery.shutdown_timeout_ms
+    const left = () => Math.max(1, deadline - clock.now())
+    for (const d of this.batches.drainAll('shutdown')) this.dispatcher.dispatch(d)
+    let flushed = true
+    try {
+      await withDeadline('final flush', left(), () => this.dispatcher.settled(() => true))
+    } catch (e) {
+      flushed = false
+      this.dispatcher.cancel(e as Error)
+      log.error(
+        { event: 'final_flush_failed', error: (e as Error).message },
+        'final flush did not finish; its offsets stay uncommitted',
+      )
+    }
+    await withDeadline('final commit', left(), () => this.commit()).catch((e: Error) => {
+      log.error({ event: 'final_commit_failed', error: e.message }, 'final commit failed')
+    })
+    await this.source.close(Math.min(left(), 10_000))
+    await Promise.allSettled([this.deps.sink.close(), this.deps.deadLetter.close()])
+    const code = this.fatal || !flushed ? 1 : 0
+    log.info({ event: 'stopped', exit_code: code }, 'stopped')
+    return code
+  }
+
+  private fail(e: Error): void {
+    if (this.fatal) return
+    this.fatal = e
+    this.deps.log.error({ event: 'fatal', error: e.message }, `fatal: ${e.message}`)
+    this.stop()
+  }
+
+  private async every(ms: number, fn: () => unknown): Promise<void> {
+    const signal = this.stopping.signal
+    while (!signal.aborted) {
+      await this.deps.clock.sleep(ms, signal).catch(() => undefined)
+      if (signal.aborted) return
+      try {
+        await fn()
+      } catch {
+        // Each periodic task reports its own failures; the loop must keep running.
+      }
+    }
+  }
+
+  private tableStats(table: string): TableStats {
+    let s = this.tables.get(table)
+    if (!s) {
+      s = new TableStats()
+      this.tables.set(table, s)
+    }
+    return s
+  }
+}
+
+function sinkDatabase(config: Config): string {
+  return config.sink.type === 'clickhouse'
+    ? (config.sink.clickhouse?.database ?? 'default')
+    : (config.sink.doris?.database ?? 'demo')
+}
