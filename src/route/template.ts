@@ -65,13 +65,13 @@ export function resolveTemplate(t: Template, obj: Record<string, unknown>): Reso
     if (v === undefined || v === null) {
       return { ok: false, missing: true, detail: `field ${p.path.join('.')} is missing` }
     }
-    if (typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v))) {
+    if ((typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isSafeInteger(v))) {
       name += String(v)
     } else {
       return {
         ok: false,
         missing: false,
-        detail: `field ${p.path.join('.')} must be a string or an integer`,
+        detail: `field ${p.path.join('.')} must be a non-empty string or an integer`,
       }
     }
   }
