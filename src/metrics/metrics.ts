@@ -4,13 +4,14 @@
  * Metrics object down; nothing registers metrics anywhere else. Label values come from closed
  * unions or from configured names (topics, tables), so cardinality stays bounded.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 
 export type Metrics = ReturnType<typeof createMetrics>
 
 export function createMetrics(options: { processMetrics?: boolean } = {}) {
   const registry = new Registry()
-  if (options.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'sinker_' })
+  if (options.processMetrics !== false)
+    collectDefaultMetrics({ register: registry, prefix: 'sinker_' })
   const registers = [registry]
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
     new Counter<L>({ name: `sinker_${name}`, help, labelNames, registers })
@@ -60,8 +61,6 @@ export function createMetrics(options: { processMetrics?: boolean } = {}) {
     ]),
     inflightBytes: gauge('inflight_bytes', 'Bytes consumed but not yet acknowledged'),
     ddlTasks: counter('ddl_tasks_total', 'Batch tasks by final status', ['op_type', 'status']),
-    schemaChanges: counter('schema_changes_total', 'Schema changes applied to a target', [
-      'table',
-    ]),
+    schemaChanges: counter('schema_changes_total', 'Schema changes applied to a target', ['table']),
   }
 }
