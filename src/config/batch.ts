@@ -5,9 +5,9 @@
  */
 
 import * as v from 'valibot'
-import { intAtLeast } from './fragments'
+import { intAtLeast, mapping } from './fragments'
 
-export const BatchSchema = v.strictObject({
+export const BatchSchema = mapping({
   max_rows: v.optional(intAtLeast(1, 'flush after this many rows'), 100_000),
   max_bytes: v.optional(intAtLeast(1024, 'flush after this many bytes'), 52_428_800),
   max_interval_ms: v.optional(intAtLeast(10, 'flush a batch this old, in ms'), 5_000),

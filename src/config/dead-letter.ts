@@ -5,9 +5,9 @@
  */
 
 import * as v from 'valibot'
-import { NameSchema } from './fragments'
+import { mapping, NameSchema } from './fragments'
 
-export const DeadLetterSchema = v.strictObject({
+export const DeadLetterSchema = mapping({
   topic: v.optional(v.pipe(NameSchema, v.description('Kafka topic for dead letters'))),
   file: v.optional(v.pipe(NameSchema, v.description('ndjson file for dead letters'))),
 })

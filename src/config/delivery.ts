@@ -5,11 +5,11 @@
  */
 
 import * as v from 'valibot'
-import { intAtLeast, RetrySchema } from './fragments'
+import { intAtLeast, mapping, RetrySchema } from './fragments'
 
-export const GUARANTEES = ['at_least_once', 'exactly_once'] as const
+const GUARANTEES = ['at_least_once', 'exactly_once'] as const
 
-export const DeliverySchema = v.strictObject({
+export const DeliverySchema = mapping({
   guarantee: v.optional(
     v.pipe(v.picklist(GUARANTEES), v.description('delivery guarantee (SPEC §6)')),
     'at_least_once',

@@ -6,10 +6,10 @@
 
 import { parse as parseYaml } from 'yaml'
 
-export const ENV_PREFIX = 'SINKER__'
+const ENV_PREFIX = 'SINKER__'
 
-// Secrets are opaque text: read as YAML only when that yields a string, so `0123` or `true`
-// stay exactly as typed instead of turning into a number or a boolean.
+// Secrets are opaque text, taken verbatim: read as YAML, `0123` would become a number and
+// `p #x` would lose its tail to a comment.
 const SECRET_KEYS = new Set(['password', 'debug_token'])
 
 export interface EnvOverrideResult {
@@ -66,15 +66,12 @@ function applyOne(root: Record<string, unknown>, name: string, text: string): st
 }
 
 function parseValue(text: string, key: string): unknown {
-  let value: unknown
+  if (SECRET_KEYS.has(key)) return text
   try {
-    value = parseYaml(text)
+    return parseYaml(text)
   } catch (error) {
-    if (SECRET_KEYS.has(key)) return text
     return error instanceof Error ? new Error(firstLine(error.message)) : new Error(String(error))
   }
-  if (SECRET_KEYS.has(key) && typeof value !== 'string') return text
-  return value
 }
 
 /** Sets `value` at `path`, creating mappings (or lists, before an index) on the way. */
@@ -84,8 +81,9 @@ function setPath(root: Record<string, unknown>, path: string[], value: unknown):
     const last = i === path.length - 1
     const next = path[i + 1]
     const child = last ? value : (childOf(container, segment) ?? emptyFor(next))
-    if (!last && !isContainer(child))
+    if (!last && !isContainer(child)) {
       return `${path.slice(0, i + 1).join('.')} is not a mapping or list`
+    }
     const problem = assign(container, segment, child)
     if (problem) return `${path.slice(0, i + 1).join('.')}: ${problem}`
     if (!last) container = child as Container
@@ -100,15 +98,17 @@ function assign(container: Container, segment: string, child: unknown): string |
   }
   if (!/^\d+$/.test(segment)) return 'expected a list index'
   const index = Number(segment)
-  if (index > container.length)
+  if (index > container.length) {
     return `index ${index} is past the end of a list of ${container.length}`
+  }
   container[index] = child
   return null
 }
 
 function childOf(container: Container, segment: string): unknown {
-  if (Array.isArray(container))
+  if (Array.isArray(container)) {
     return /^\d+$/.test(segment) ? container[Number(segment)] : undefined
+  }
   return Object.hasOwn(container, segment) ? container[segment] : undefined
 }
 

@@ -7,6 +7,26 @@
 import * as v from 'valibot'
 import { Secret } from './secret'
 
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+// valibot's object schemas accept arrays (an array is an object), which turns a YAML list typed
+// where a mapping belongs into a cascade of "unknown key 0" issues; this check comes first.
+const MappingSchema = v.custom<Record<string, unknown>>(isMapping, 'expected a mapping')
+
+/** A `v.strictObject` that reports a list or scalar in its place as one issue. */
+export function mapping<const TEntries extends v.ObjectEntries>(entries: TEntries) {
+  return v.pipe(MappingSchema, v.strictObject(entries))
+}
+
+/** Wraps any object-like schema (a variant) in the same mapping check. */
+export function asMapping<const TSchema extends v.GenericSchema<Record<string, unknown>>>(
+  schema: TSchema,
+) {
+  return v.pipe(MappingSchema, schema)
+}
+
 /** A secret string; parses into a `Secret` so it can never be printed by accident. */
 export const SecretSchema = v.pipe(
   v.string(),
@@ -19,7 +39,7 @@ export function intAtLeast(min: number, description: string) {
   return v.pipe(v.number(), v.integer(), v.minValue(min), v.description(description))
 }
 
-export const RetrySchema = v.strictObject({
+export const RetrySchema = mapping({
   max_attempts: v.optional(intAtLeast(0, 'attempts per batch before exit 1; 0 = no limit'), 0),
   initial_backoff_ms: v.optional(intAtLeast(1, 'first backoff, in ms (full jitter)'), 500),
   max_backoff_ms: v.optional(intAtLeast(1, 'backoff cap, in ms'), 30_000),

@@ -1,13 +1,13 @@
 /**
  * @module config/issues
  * Turns one valibot issue into one `path: message` line, e.g. `kafka.group_id: expected string,
- * received number`. Never echoes a string the operator wrote, so a secret cannot leak here.
+ * received number`. Echoes a value only for enum-like keys, never free text, so no secret leaks.
  */
 
 import * as v from 'valibot'
 
 /** The path shown for an issue about the document itself. */
-export const ROOT_PATH = '(root)'
+const ROOT_PATH = '(root)'
 
 // Issues of these types list allowed literals, so the offending value is worth showing.
 const ECHOES_VALUE = new Set(['picklist', 'literal', 'variant'])
@@ -22,6 +22,7 @@ function issueMessage(issue: v.BaseIssue<unknown>): string {
     if (!issue.message.startsWith('Invalid ')) return issue.message
     return `expected ${issue.expected ?? issue.type}, received ${issue.received}`
   }
+  if (issue.type === 'custom') return `${issue.message}, received ${typeName(issue.input)}`
   const origin = issue.path?.at(-1)?.origin
   if (origin === 'key' && issue.expected === 'never') return 'unknown key'
   if (isObjectType(issue.type) && issue.received === 'undefined') return 'required'

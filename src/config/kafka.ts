@@ -5,18 +5,18 @@
  */
 
 import * as v from 'valibot'
-import { intAtLeast, NameSchema, RegexSchema, SecretSchema } from './fragments'
+import { intAtLeast, mapping, NameSchema, RegexSchema, SecretSchema } from './fragments'
 
-export const SECURITY_PROTOCOLS = ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'] as const
-export const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const
+const SECURITY_PROTOCOLS = ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'] as const
+const SASL_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const
 
-export const SaslSchema = v.strictObject({
+export const SaslSchema = mapping({
   mechanism: v.pipe(v.picklist(SASL_MECHANISMS), v.description('SASL mechanism')),
   username: v.pipe(NameSchema, v.description('SASL user name')),
   password: v.pipe(SecretSchema, v.description('SASL password')),
 })
 
-export const SecuritySchema = v.strictObject({
+export const SecuritySchema = mapping({
   protocol: v.optional(
     v.pipe(v.picklist(SECURITY_PROTOCOLS), v.description('security.protocol of the connection')),
     'plaintext',
@@ -27,18 +27,18 @@ export const SecuritySchema = v.strictObject({
 })
 
 /** A comma-separated string is accepted too, so `SINKER__KAFKA__BROKERS=a:9092,b:9092` works. */
-const BrokersSchema = v.union([
-  v.pipe(v.array(NameSchema), v.minLength(1, 'expected at least one broker')),
-  v.pipe(
-    NameSchema,
-    v.transform((text) => text.split(',').map((broker) => broker.trim())),
-    v.array(NameSchema),
+const BrokersSchema = v.pipe(
+  v.unknown(),
+  v.transform((input) =>
+    typeof input === 'string' ? input.split(',').map((broker) => broker.trim()) : input,
   ),
-])
+  v.array(NameSchema),
+  v.minLength(1, 'expected at least one broker'),
+)
 
 const RdkafkaValueSchema = v.union([v.string(), v.number(), v.boolean()])
 
-export const KafkaSchema = v.strictObject({
+export const KafkaSchema = mapping({
   brokers: v.pipe(BrokersSchema, v.description('bootstrap brokers, host:port')),
   group_id: v.pipe(NameSchema, v.description('consumer group id')),
   client_id: v.optional(v.pipe(NameSchema, v.description('client id sent to brokers')), 'sinker'),

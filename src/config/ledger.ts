@@ -5,11 +5,11 @@
  */
 
 import * as v from 'valibot'
-import { intAtLeast } from './fragments'
+import { intAtLeast, mapping } from './fragments'
 
 const LEDGER_URL = /^(file:.+|(libsql|https?|wss?):\/\/.+|:memory:)$/
 
-export const LedgerSchema = v.strictObject({
+export const LedgerSchema = mapping({
   url: v.optional(
     v.pipe(
       v.string(),

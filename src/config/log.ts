@@ -4,10 +4,11 @@
  */
 
 import * as v from 'valibot'
+import { mapping } from './fragments'
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
 
-export const LogSchema = v.strictObject({
+export const LogSchema = mapping({
   level: v.optional(v.pipe(v.picklist(LOG_LEVELS), v.description('lowest level logged')), 'info'),
   format: v.optional(
     v.pipe(v.picklist(['json', 'pretty']), v.description('json lines or human-readable')),

@@ -8,6 +8,7 @@ import * as v from 'valibot'
 import { BatchSchema } from './batch'
 import { DeadLetterSchema } from './dead-letter'
 import { DeliverySchema } from './delivery'
+import { mapping } from './fragments'
 import { KafkaSchema } from './kafka'
 import { LedgerSchema } from './ledger'
 import { LogSchema } from './log'
@@ -15,7 +16,7 @@ import { ServerSchema } from './server'
 import { SinkSchema } from './sink'
 import { TablesSchema } from './tables'
 
-export const ConfigSchema = v.strictObject({
+export const ConfigSchema = mapping({
   kafka: v.pipe(KafkaSchema, v.description('the Kafka consumer')),
   sink: v.pipe(SinkSchema, v.description('where rows are written')),
   tables: TablesSchema,

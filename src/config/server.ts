@@ -5,9 +5,9 @@
  */
 
 import * as v from 'valibot'
-import { HostPortSchema, SecretSchema } from './fragments'
+import { HostPortSchema, mapping, SecretSchema } from './fragments'
 
-export const ServerSchema = v.strictObject({
+export const ServerSchema = mapping({
   listen: v.optional(
     v.pipe(HostPortSchema, v.description('HTTP listen address, host:port')),
     '127.0.0.1:9090',

@@ -5,12 +5,19 @@
  */
 
 import * as v from 'valibot'
-import { HttpUrlSchema, intAtLeast, NameSchema, SecretSchema } from './fragments'
+import {
+  asMapping,
+  HttpUrlSchema,
+  intAtLeast,
+  mapping,
+  NameSchema,
+  SecretSchema,
+} from './fragments'
 
 const requestTimeout = () =>
   v.optional(intAtLeast(1, 'deadline of one HTTP request to the sink, in ms'), 30_000)
 
-export const ClickHouseSchema = v.strictObject({
+export const ClickHouseSchema = mapping({
   url: v.optional(
     v.pipe(HttpUrlSchema, v.description('ClickHouse HTTP interface')),
     'http://127.0.0.1:8123',
@@ -28,7 +35,7 @@ export const ClickHouseSchema = v.strictObject({
   request_timeout_ms: requestTimeout(),
 })
 
-export const DorisSchema = v.strictObject({
+export const DorisSchema = mapping({
   fe_urls: v.optional(
     v.pipe(
       v.array(HttpUrlSchema),
@@ -53,18 +60,23 @@ export const DorisSchema = v.strictObject({
 const sinkType = <const T extends string>(type: T) =>
   v.pipe(v.literal(type), v.description('which sink writes the rows'))
 
-export const SinkSchema = v.variant('type', [
-  v.strictObject({
-    type: sinkType('clickhouse'),
-    clickhouse: v.optional(ClickHouseSchema, {}),
-    doris: v.optional(DorisSchema),
-  }),
-  v.strictObject({
-    type: sinkType('doris'),
-    doris: v.optional(DorisSchema, {}),
-    clickhouse: v.optional(ClickHouseSchema),
-  }),
-])
+const ClickHouseSection = v.pipe(ClickHouseSchema, v.description('the ClickHouse HTTP sink'))
+const DorisSection = v.pipe(DorisSchema, v.description('the Doris Stream Load sink'))
+
+export const SinkSchema = asMapping(
+  v.variant('type', [
+    v.strictObject({
+      type: sinkType('clickhouse'),
+      clickhouse: v.optional(ClickHouseSection, {}),
+      doris: v.optional(DorisSection),
+    }),
+    v.strictObject({
+      type: sinkType('doris'),
+      doris: v.optional(DorisSection, {}),
+      clickhouse: v.optional(ClickHouseSection),
+    }),
+  ]),
+)
 
 export type SinkType = SinkConfig['type']
 export type SinkConfig = v.InferOutput<typeof SinkSchema>

@@ -5,10 +5,10 @@
  */
 
 import * as v from 'valibot'
-import { intAtLeast, NameSchema, RegexSchema } from './fragments'
+import { intAtLeast, mapping, NameSchema, RegexSchema } from './fragments'
 import { templateProblem } from './template-syntax'
 
-export function isTimeZone(zone: string): boolean {
+function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone })
     return true
@@ -34,7 +34,7 @@ const IdentifierSchema = v.pipe(
   v.regex(IDENTIFIER, 'expected a name of 1-64 characters [A-Za-z0-9_]'),
 )
 
-export const ColumnSchema = v.strictObject({
+export const ColumnSchema = mapping({
   name: v.pipe(NameSchema, v.description('column name in the target table')),
   type: v.pipe(NameSchema, v.description("column type as the sink's dialect spells it")),
   source: v.optional(
@@ -42,7 +42,7 @@ export const ColumnSchema = v.strictObject({
   ),
 })
 
-export const DynamicSchemaSchema = v.strictObject({
+export const DynamicSchemaSchema = mapping({
   enabled: v.optional(
     v.pipe(v.boolean(), v.description('add a column when a message carries a new key')),
     false,
@@ -54,7 +54,7 @@ export const DynamicSchemaSchema = v.strictObject({
   ),
 })
 
-export const TableRouteSchema = v.strictObject({
+export const TableRouteSchema = mapping({
   topic: v.pipe(NameSchema, v.description('messages of this topic take this route')),
   table: v.pipe(TargetNameSchema, v.description('target table; may be a template')),
   database: v.optional(

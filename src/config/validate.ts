@@ -99,7 +99,7 @@ function validateDeadLetter(cfg: Config): string[] {
 }
 
 /** Whether the consumer's subscription covers `topic`. */
-export function isConsumed(kafka: KafkaConfig, topic: string): boolean {
+function isConsumed(kafka: KafkaConfig, topic: string): boolean {
   if (kafka.topics) return kafka.topics.includes(topic)
   return kafka.topic_pattern !== undefined && new RegExp(kafka.topic_pattern).test(topic)
 }
