@@ -1,0 +1,190 @@
+/**
+ * @module batch/batch-set
+ * All open batches: one Batcher per (target, schema version), created on a row's arrival and
+ * evicted once drained. Pure (the time is passed in); never mixes targets or versions in a batch.
+ */
+import { type TargetRef, targetKey } from '../schema/table-schema'
+import {
+  Batcher,
+  type BatchLimits,
+  checkLimits,
+  type DrainedBatch,
+  type FlushReason,
+} from './batcher'
+
+export type { BatchLimits, DrainedBatch, FlushReason } from './batcher'
+
+/** What add() returns when nothing is due: shared, so the per-row path allocates nothing. */
+export const NO_BATCHES: readonly DrainedBatch[] = Object.freeze([])
+
+/** topicIndex values are Uint16 in the batch arrays. */
+const MAX_TOPICS = 65_536
+
+export interface DroppedRow {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: number
+}
+
+export class BatchSet {
+  private readonly topics: string[] = []
+  private readonly topicIndexes = new Map<string, number>()
+  /** Per target key its batchers, usually one; several only while versions overlap. */
+  private readonly byTarget = new Map<string, Batcher[]>()
+  /** Rows arrive in runs of one topic: remembering the last lookup skips the Map per row. */
+  private lastTopic: string | undefined
+  private lastTopicIndex = 0
+
+  /** `labelPrefix` starts every batch label (batch/label). Throws ConfigError without a limit. */
+  constructor(
+    private readonly limits: BatchLimits,
+    private readonly labelPrefix = 'sinker',
+  ) {
+    checkLimits(limits)
+  }
+
+  /** The index of a topic name in this set's table (added on first use; indexes are stable). */
+  topicIndex(name: string): number {
+    if (name === this.lastTopic) return this.lastTopicIndex
+    let index = this.topicIndexes.get(name)
+    if (index === undefined) {
+      if (this.topics.length >= MAX_TOPICS) throw new Error(`more than ${MAX_TOPICS} topics`)
+      index = this.topics.push(name) - 1
+      this.topicIndexes.set(name, index)
+    }
+    this.lastTopic = name
+    this.lastTopicIndex = index
+    return index
+  }
+
+  topicName(index: number): string {
+    return this.topics[index] ?? ''
+  }
+
+  /**
+   * Buffers one row built with schema `version` of `target`, consumed from `topic`. `bytes` is
+   * the row's UTF-8 length plus its newline. Returns the batches that became due,
+   * in the order they must be written: usually none (NO_BATCHES). A row of a newer version first
+   * drains the target's older versions (reason 'schema_change'); a row that would push the batch
+   * past max_bytes first drains it ('bytes'), so only a single oversized row exceeds max_bytes;
+   * then the row's own batch when it reaches a limit.
+   */
+  add(
+    target: TargetRef,
+    version: number,
+    row: string,
+    bytes: number,
+    topic: string,
+    partition: number,
+    offset: number,
+    now: number,
+  ): readonly DrainedBatch[] {
+    const key = targetKey(target)
+    const list = this.listOf(key)
+    let out: DrainedBatch[] | undefined
+    let batcher: Batcher | undefined
+    for (let i = 0; i < list.length; i++) {
+      const b = list[i]!
+      if (b.version === version) batcher = b
+      else if (b.version < version) {
+        out ??= []
+        out.push(b.drain('schema_change'))
+      }
+    }
+    if (out !== undefined) this.evictEmpty(key, list)
+    if (batcher === undefined) {
+      batcher = this.createBatcher(target, version)
+      this.listOf(key).push(batcher)
+    }
+    if (!batcher.fits(bytes)) {
+      out ??= []
+      out.push(batcher.drain('bytes'))
+    }
+    const reason = batcher.add(row, bytes, this.topicIndex(topic), partition, offset, now)
+    if (reason !== null) {
+      out ??= []
+      out.push(batcher.drain(reason))
+      this.evictEmpty(key, this.listOf(key))
+    }
+    return out ?? NO_BATCHES
+  }
+
+  /** Drains every batch whose age limit has passed. */
+  due(now: number): DrainedBatch[] {
+    return this.drainWhere((b) => b.msUntilDue(now) === 0, 'age')
+  }
+
+  /** Milliseconds until the next batch is due by age; Infinity when nothing is buffered. */
+  msUntilNextDue(now: number): number {
+    let ms = Number.POSITIVE_INFINITY
+    for (const list of this.byTarget.values()) {
+      for (const b of list) ms = Math.min(ms, b.msUntilDue(now))
+    }
+    return ms
+  }
+
+  drainAll(reason: FlushReason): DrainedBatch[] {
+    return this.drainWhere(() => true, reason)
+  }
+
+  /** Removes the buffered rows of partitions matching `pred` (revoked) and returns their offsets. */
+  dropPartitions(pred: (topic: string, partition: number) => boolean): DroppedRow[] {
+    const dropped: DroppedRow[] = []
+    const byIndex = (topicIndex: number, partition: number) =>
+      pred(this.topicName(topicIndex), partition)
+    for (const [key, list] of this.byTarget) {
+      for (const b of list) {
+        for (const d of b.dropPartitions(byIndex)) {
+          dropped.push({
+            topic: this.topicName(d.topicIndex),
+            partition: d.partition,
+            offset: d.offset,
+          })
+        }
+      }
+      this.evictEmpty(key, list)
+    }
+    return dropped
+  }
+
+  bufferedBytes(): number {
+    let bytes = 0
+    for (const list of this.byTarget.values()) for (const b of list) bytes += b.bytes
+    return bytes
+  }
+
+  bufferedRows(): number {
+    let rows = 0
+    for (const list of this.byTarget.values()) for (const b of list) rows += b.size
+    return rows
+  }
+
+  private drainWhere(pred: (b: Batcher) => boolean, reason: FlushReason): DrainedBatch[] {
+    const out: DrainedBatch[] = []
+    for (const [key, list] of this.byTarget) {
+      for (const b of list) if (b.size > 0 && pred(b)) out.push(b.drain(reason))
+      this.evictEmpty(key, list)
+    }
+    return out
+  }
+
+  private listOf(key: string): Batcher[] {
+    let list = this.byTarget.get(key)
+    if (list === undefined) {
+      list = []
+      this.byTarget.set(key, list)
+    }
+    return list
+  }
+
+  private evictEmpty(key: string, list: Batcher[]): void {
+    const kept = list.filter((b) => b.size > 0)
+    if (kept.length === 0) this.byTarget.delete(key)
+    else if (kept.length !== list.length) this.byTarget.set(key, kept)
+  }
+
+  private createBatcher(target: TargetRef, version: number): Batcher {
+    const { limits, labelPrefix, topics } = this
+    return new Batcher({ target, version, limits, topics, labelPrefix })
+  }
+}
