@@ -34,6 +34,9 @@ export class BatchSet {
   /** Rows arrive in runs of one topic: remembering the last lookup skips the Map per row. */
   private lastTopic: string | undefined
   private lastTopicIndex = 0
+  /** Likewise for targets: a route hands out one TargetRef object per target. */
+  private lastTarget: TargetRef | undefined
+  private lastTargetKey = ''
 
   /** `labelPrefix` starts every batch label (batch/label). Throws ConfigError without a limit. */
   constructor(
@@ -79,7 +82,7 @@ export class BatchSet {
     offset: number,
     now: number,
   ): readonly DrainedBatch[] {
-    const key = targetKey(target)
+    const key = this.keyOf(target)
     const list = this.listOf(key)
     let out: DrainedBatch[] | undefined
     let batcher: Batcher | undefined
@@ -166,6 +169,14 @@ export class BatchSet {
       this.evictEmpty(key, list)
     }
     return out
+  }
+
+  private keyOf(target: TargetRef): string {
+    if (target !== this.lastTarget) {
+      this.lastTarget = target
+      this.lastTargetKey = targetKey(target)
+    }
+    return this.lastTargetKey
   }
 
   private listOf(key: string): Batcher[] {
