@@ -15,52 +15,36 @@ import { createMetrics } from '../../../src/metrics/metrics'
 const ROOT = join(import.meta.dir, '..', '..', '..')
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8')
 
-type Kind = 'counter' | 'gauge' | 'histogram'
+const words = (text: string) => text.trim().split(/\s+/)
 
 // SPEC §8, kept equal to it by hand: CI runs without ../shared beside the repo.
-const SPEC_METRICS: Record<string, Kind> = {
-  sinker_messages_consumed_total: 'counter',
-  sinker_bytes_consumed_total: 'counter',
-  sinker_consumer_lag: 'gauge',
-  sinker_rebalances_total: 'counter',
-  sinker_offsets_committed_total: 'counter',
-  sinker_rows_written_total: 'counter',
-  sinker_batches_written_total: 'counter',
-  sinker_flush_duration_seconds: 'histogram',
-  sinker_batch_rows: 'histogram',
-  sinker_sink_requests_total: 'counter',
-  sinker_sink_retries_total: 'counter',
-  sinker_rows_dropped_total: 'counter',
-  sinker_messages_dead_lettered_total: 'counter',
-  sinker_inflight_bytes: 'gauge',
-  sinker_ddl_tasks_total: 'counter',
-  sinker_schema_changes_total: 'counter',
-}
-
-// SPEC §2/§3: the default delivery.shutdown_timeout_ms, in seconds.
-const DEFAULT_SHUTDOWN_TIMEOUT_S = 30
+const SPEC_METRICS = words(`
+  sinker_messages_consumed_total sinker_bytes_consumed_total sinker_consumer_lag
+  sinker_rebalances_total sinker_offsets_committed_total sinker_rows_written_total
+  sinker_batches_written_total sinker_flush_duration_seconds sinker_batch_rows
+  sinker_sink_requests_total sinker_sink_retries_total sinker_rows_dropped_total
+  sinker_messages_dead_lettered_total sinker_inflight_bytes sinker_ddl_tasks_total
+  sinker_schema_changes_total`)
+const SPEC_HISTOGRAMS = new Set(['sinker_flush_duration_seconds', 'sinker_batch_rows'])
+const specKind = (name: string) => (SPEC_HISTOGRAMS.has(name) ? 'histogram' : 'other')
 
 /** Series names a metric family exposes: a histogram is only its _bucket, _sum and _count. */
 function seriesOf(name: string, kind: string): string[] {
   return kind === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => name + s) : [name]
 }
 
-/** The process metrics the real registry exports (prom-client defaults, prefixed sinker_). */
-async function processSeries(): Promise<string[]> {
-  const families = await createMetrics().registry.getMetricsAsJSON()
-  return families
-    .filter((m) => /^sinker_(process|nodejs)_/.test(m.name))
-    .flatMap((m) => seriesOf(m.name, String(m.type)))
-}
+// The process metrics the real registry exports (prom-client defaults, prefixed sinker_).
+const processFamilies = (await createMetrics().registry.getMetricsAsJSON()).filter((m) =>
+  /^sinker_(process|nodejs)_/.test(m.name),
+)
 
 const ALLOWED_SERIES = new Set([
-  ...Object.entries(SPEC_METRICS).flatMap(([name, kind]) => seriesOf(name, kind)),
-  ...(await processSeries()),
+  ...SPEC_METRICS.flatMap((name) => seriesOf(name, specKind(name))),
+  ...processFamilies.flatMap((m) => seriesOf(m.name, String(m.type))),
   'up', // Prometheus's own per-target series: the only way to see an instance that is down
 ])
 
-const PROMQL_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right'])
-const PROMQL_OPERATORS = new Set(['and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan'])
+const PROMQL_KEYWORDS = new Set(words('and or unless bool offset inf nan'))
 
 /** The metric names a PromQL expression selects (functions, keywords, labels stripped). */
 function metricNames(expr: string): string[] {
@@ -73,7 +57,7 @@ function metricNames(expr: string): string[] {
   for (const m of stripped.matchAll(/(?<![\w.:$])[a-zA-Z_:][\w:]*/g)) {
     const rest = stripped.slice((m.index ?? 0) + m[0].length).trimStart()
     const word = m[0].toLowerCase()
-    if (rest.startsWith('(') || PROMQL_WORDS.has(word) || PROMQL_OPERATORS.has(word)) continue
+    if (rest.startsWith('(') || PROMQL_KEYWORDS.has(word)) continue
     names.push(m[0])
   }
   return names
@@ -85,81 +69,50 @@ function byLabels(expr: string): Set<string> {
   return new Set(labels.map((l) => l.trim()).filter((l) => l !== '' && l !== 'le'))
 }
 
-/** Sections of an INI-style file (systemd, supervisord); a key set twice is an error. */
-function parseIni(text: string, comment: RegExp): Map<string, Map<string, string>> {
-  const sections = new Map<string, Map<string, string>>()
-  let current: Map<string, string> | undefined
-  for (const raw of text.split('\n')) {
-    const line = raw.trim()
+/** One section of an INI-style file (systemd, supervisord); a key set twice is an error. */
+function iniSection(text: string, name: string, comment: RegExp): Map<string, string> {
+  const section = new Map<string, string>()
+  let inside = false
+  for (const line of text.split('\n').map((l) => l.trim())) {
     if (line === '' || comment.test(line)) continue
-    const header = /^\[(.+)\]$/.exec(line)
-    if (header) {
-      current = new Map()
-      sections.set(header[1] ?? '', current)
-      continue
+    if (line.startsWith('[')) inside = line === `[${name}]`
+    else if (inside) {
+      const [, key = '', value = ''] = /^([^=]+?)\s*=\s*(.*)$/.exec(line) ?? []
+      if (key === '' || section.has(key)) throw new Error(`bad or repeated key: ${line}`)
+      section.set(key, value)
     }
-    const eq = line.indexOf('=')
-    const key = line.slice(0, eq).trim()
-    if (!current || eq < 1) throw new Error(`not a key=value line: ${line}`)
-    if (current.has(key)) throw new Error(`key set twice: ${key}`)
-    current.set(key, line.slice(eq + 1).trim())
   }
-  return sections
+  return section
 }
 
-/** A systemd time span such as `45`, `45s`, `1min 30s`, in seconds. */
+/** A systemd time span of one unit (`45`, `45s`, `2min`), in seconds. */
 function systemdSeconds(span: string): number {
-  const units: Record<string, number> = { '': 1, s: 1, sec: 1, m: 60, min: 60, h: 3600 }
-  let total = 0
-  for (const m of span.matchAll(/(\d+)\s*([a-z]*)/g)) {
-    const unit = units[m[2] ?? '']
-    if (unit === undefined) throw new Error(`unknown time unit in ${span}`)
-    total += Number(m[1]) * unit
-  }
-  return total
+  const m = /^(\d+)(s|min)?$/.exec(span)
+  if (!m) throw new Error(`time span not understood by this test: ${span}`)
+  return Number(m[1]) * (m[2] === 'min' ? 60 : 1)
 }
 
-/** The longest graceful stop an operator could configure from our shipped example. */
-function shutdownTimeoutSeconds(): number {
-  const example = parseYaml(read('configs/sinker.yaml')) as {
-    delivery?: { shutdown_timeout_ms?: number }
-  }
-  const ms = example.delivery?.shutdown_timeout_ms ?? 0
-  return Math.max(DEFAULT_SHUTDOWN_TIMEOUT_S, ms / 1000)
-}
+// The graceful stop to outwait: SPEC's default 30 s, or more if the shipped example sets more.
+const example = parseYaml(read('configs/sinker.yaml')) as { delivery?: Record<string, number> }
+const SHUTDOWN_S = Math.max(30, (example.delivery?.shutdown_timeout_ms ?? 0) / 1000)
 
-interface AlertRule {
-  alert: string
-  expr: string
-  for?: string
+type AlertRule = Record<'alert' | 'expr' | 'for', string> & {
   labels?: Record<string, string>
   annotations?: Record<string, string>
 }
 
-function alertRules(): AlertRule[] {
-  const doc = parseYaml(read('deploy/prometheus/sinker-alerts.yml')) as {
-    groups: { name: string; rules: AlertRule[] }[]
-  }
-  return doc.groups.flatMap((g) => g.rules)
-}
+type AlertGroup = { rules: AlertRule[] }
 
 interface Panel {
   id: number
   type: string
-  title: string
   datasource?: { uid?: string }
   gridPos: { x: number; y: number; w: number; h: number }
   targets?: { expr: string }[]
 }
 
-function dashboard() {
-  return JSON.parse(read('deploy/grafana/sinker-dashboard.json')) as {
-    schemaVersion: number
-    __inputs: { name: string; pluginId: string }[]
-    templating: { list: { name: string; type: string }[] }
-    panels: Panel[]
-  }
-}
+type Named = { name: string; pluginId?: string; type?: string }
+type Dashboard = { schemaVersion: number; __inputs: Named[]; templating: { list: Named[] } }
 
 describe('the PromQL name check itself', () => {
   test('finds only metric names, skipping functions, labels, ranges and keywords', () => {
@@ -171,7 +124,8 @@ describe('the PromQL name check itself', () => {
 })
 
 describe('Prometheus alert rules', () => {
-  const rules = alertRules()
+  const doc = parseYaml(read('deploy/prometheus/sinker-alerts.yml')) as { groups: AlertGroup[] }
+  const rules = doc.groups.flatMap((g) => g.rules)
 
   test('use only SPEC §8 metrics, sinker process metrics and up', () => {
     const unknown = rules.flatMap((r) => metricNames(r.expr)).filter((n) => !ALLOWED_SERIES.has(n))
@@ -180,25 +134,17 @@ describe('Prometheus alert rules', () => {
 
   test('cover the failures an operator must hear about', () => {
     const used = new Set(rules.flatMap((r) => metricNames(r.expr)))
-    for (const name of [
-      'up',
-      'sinker_consumer_lag',
-      'sinker_rows_written_total',
-      'sinker_sink_retries_total',
-      'sinker_messages_dead_lettered_total',
-      'sinker_inflight_bytes',
-      'sinker_flush_duration_seconds_bucket',
-      'sinker_rebalances_total',
-      'sinker_process_resident_memory_bytes',
-    ]) {
-      expect(used).toContain(name)
-    }
+    const needed = words(`up sinker_consumer_lag sinker_rows_written_total
+      sinker_sink_retries_total sinker_messages_dead_lettered_total sinker_inflight_bytes
+      sinker_flush_duration_seconds_bucket sinker_rebalances_total
+      sinker_process_resident_memory_bytes`)
+    expect(needed.filter((name) => !used.has(name))).toEqual([])
   })
 
   test('each have a unique name, a for, a severity and annotations that say where to look', () => {
     expect(new Set(rules.map((r) => r.alert)).size).toBe(rules.length)
     for (const r of rules) {
-      expect(r.for ?? '').toMatch(/^\d+[smh]$/)
+      expect(r.for).toMatch(/^\d+[smh]$/)
       expect(['critical', 'warning']).toContain(r.labels?.severity ?? '')
       expect(r.annotations?.summary ?? '').not.toBe('')
       expect(r.annotations?.description ?? '').toMatch(
@@ -217,7 +163,9 @@ describe('Prometheus alert rules', () => {
 })
 
 describe('Grafana dashboard', () => {
-  const dash = dashboard()
+  const dash = JSON.parse(read('deploy/grafana/sinker-dashboard.json')) as Dashboard & {
+    panels: Panel[]
+  }
   const panels = dash.panels.filter((p) => p.type !== 'row')
   const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr))
 
@@ -242,16 +190,13 @@ describe('Grafana dashboard', () => {
 
   test('shows every SPEC §8 metric', () => {
     const used = new Set(exprs.flatMap(metricNames))
-    for (const [name, kind] of Object.entries(SPEC_METRICS)) {
-      expect(seriesOf(name, kind).some((s) => used.has(s))).toBe(true)
-    }
+    const missing = SPEC_METRICS.filter((n) => !seriesOf(n, specKind(n)).some((s) => used.has(s)))
+    expect(missing).toEqual([])
   })
 
   test('filters every selector by the instance variable', () => {
-    for (const e of exprs) {
-      const selectors = e.match(/\bsinker_\w+(\{[^}]*\})?/g) ?? []
-      for (const s of selectors) expect(s).toContain('instance=~"$instance"')
-    }
+    const selectors = exprs.flatMap((e) => e.match(/\bsinker_\w+(\{[^}]*\})?/g) ?? [])
+    expect(selectors.filter((sel) => !sel.includes('instance=~"$instance"'))).toEqual([])
   })
 
   test('has unique panel ids and no overlapping panels', () => {
@@ -265,8 +210,7 @@ describe('Grafana dashboard', () => {
 })
 
 describe('systemd unit', () => {
-  const unit = parseIni(read('deploy/systemd/sinker.service'), /^[#;]/)
-  const service = unit.get('Service') ?? new Map<string, string>()
+  const service = iniSection(read('deploy/systemd/sinker.service'), 'Service', /^[#;]/)
 
   test('runs the binary with the config and restarts on failure but never on a bad config', () => {
     expect(service.get('Type')).toBe('simple')
@@ -278,8 +222,7 @@ describe('systemd unit', () => {
 
   test('waits longer than the graceful stop before SIGKILL', () => {
     expect(service.get('KillSignal')).toBe('SIGTERM')
-    const stop = systemdSeconds(service.get('TimeoutStopSec') ?? '0')
-    expect(stop).toBeGreaterThan(shutdownTimeoutSeconds())
+    expect(systemdSeconds(service.get('TimeoutStopSec') ?? '0')).toBeGreaterThan(SHUTDOWN_S)
   })
 
   test('keeps state in /var/lib/sinker and secrets in an optional env file', () => {
@@ -290,14 +233,8 @@ describe('systemd unit', () => {
   })
 
   test('is hardened without breaking the JIT or the native addons unpacked to /tmp', () => {
-    for (const [key, value] of [
-      ['NoNewPrivileges', 'yes'],
-      ['ProtectSystem', 'strict'],
-      ['PrivateTmp', 'yes'],
-      ['ProtectHome', 'yes'],
-    ]) {
-      expect(service.get(key ?? '')).toBe(value)
-    }
+    const hardening = { NoNewPrivileges: 'yes', ProtectSystem: 'strict', PrivateTmp: 'yes' }
+    expect(Object.fromEntries(service)).toMatchObject({ ...hardening, ProtectHome: 'yes' })
     expect(Number(service.get('LimitNOFILE'))).toBeGreaterThanOrEqual(65536)
     expect(service.get('MemoryDenyWriteExecute') ?? 'no').toBe('no')
     expect(service.get('NoExecPaths') ?? '').not.toContain('/tmp')
@@ -305,8 +242,7 @@ describe('systemd unit', () => {
 })
 
 describe('supervisord program', () => {
-  const conf = parseIni(read('deploy/supervisord/sinker.conf'), /^;/)
-  const program = conf.get('program:sinker') ?? new Map<string, string>()
+  const program = iniSection(read('deploy/supervisord/sinker.conf'), 'program:sinker', /^;/)
 
   test('runs the binary as sinker and treats only exit 0 as a clean stop', () => {
     expect(program.get('command')).toBe('/usr/local/bin/sinker run -c /etc/sinker/sinker.yaml')
@@ -320,7 +256,7 @@ describe('supervisord program', () => {
 
   test('sends SIGTERM and waits longer than the graceful stop', () => {
     expect(program.get('stopsignal')).toBe('TERM')
-    expect(Number(program.get('stopwaitsecs'))).toBeGreaterThan(shutdownTimeoutSeconds())
+    expect(Number(program.get('stopwaitsecs'))).toBeGreaterThan(SHUTDOWN_S)
   })
 
   test('rotates its log files', () => {
@@ -351,6 +287,7 @@ describe('environment file example', () => {
   })
 })
 
+/** The problems loading the shipped example config with `env` reports. */
 function configIssues(env: Record<string, string>): readonly string[] {
   try {
     loadConfig({ path: join(ROOT, 'configs/sinker.yaml'), env })
