@@ -1,0 +1,235 @@
+/**
+ * @module tests/addon/probe
+ * Exercises, inside the compiled binary (scripts/build --probe), every Kafka addon path the
+ * product uses, against a real broker, and prints one JSON line per result or event.
+ * Usage: addon-probe '{"mode":"consume","brokers":"127.0.0.1:9092",...}'. Never calls
+ * process.exit on success: exiting by itself after disconnect is part of what it checks.
+ */
+import { loadKafka } from '../../src/source/addon'
+import type { PackedBatch } from '../../src/source/packed-batch'
+import {
+  headersOf,
+  keyBytes,
+  PackedConsumeError,
+  valueBytes,
+} from '../../src/source/packed-consume'
+import { runBench } from './probe-bench'
+import {
+  Consumed,
+  commitCb,
+  committed,
+  connect,
+  consumeLoop,
+  disconnect,
+  newConsumer,
+  type RebalanceEvent,
+  type TopicPartition,
+  tp,
+} from './probe-kafka'
+
+export interface ProbeConfig {
+  mode: 'version' | 'consume' | 'pause' | 'regex' | 'member' | 'errors' | 'bench'
+  brokers: string
+  group: string
+  topic: string
+  /** consume, pause, regex, bench: how many messages to read. */
+  expect: number
+  /** regex: a librdkafka pattern (starts with ^); regexObject passes it as a JS RegExp. */
+  pattern?: string
+  regexObject?: boolean
+  /** errors: a port where no broker listens. */
+  unreachable?: string
+}
+
+const emit = (line: object) => console.log(JSON.stringify(line))
+const utf8 = new TextDecoder()
+const text = (b: Uint8Array | null) => (b ? utf8.decode(b) : null)
+
+function describeBatch(b: PackedBatch) {
+  return Array.from({ length: b.count }, (_, i) => ({
+    topic: b.topics[b.topicIndex[i]!],
+    partition: b.partitions[i],
+    offset: b.offsets[i],
+    timestamp: b.timestamps[i],
+    key: text(keyBytes(b, i)),
+    value: text(valueBytes(b, i)),
+    headers: headersOf(b, i).map((h) => [h.name, text(h.value)]),
+  }))
+}
+
+function partitionsOf(consumed: Consumed): TopicPartition[] {
+  return [...consumed.offsets.keys()].map((key) => {
+    const at = key.lastIndexOf(':')
+    return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) }
+  })
+}
+
+/** Topic list subscribe, packed consume with headers, both commits read back, watermarks. */
+async function consumeMode(cfg: ProbeConfig) {
+  const rebalances: RebalanceEvent[] = []
+  const c = newConsumer(cfg.brokers, cfg.group, (e) => rebalances.push(e))
+  await connect(c, 10_000)
+  c.subscribe([cfg.topic])
+  const consumed = new Consumed()
+  const messages: ReturnType<typeof describeBatch> = []
+  await consumeLoop(c, {
+    until: () => consumed.messages >= cfg.expect,
+    deadlineMs: 60_000,
+    onBatch: (b) => {
+      consumed.add(b)
+      messages.push(...describeBatch(b))
+    },
+  })
+  const parts = partitionsOf(consumed)
+  c.commitSync(parts.map((p) => ({ ...p, offset: 1 })))
+  const afterCommitSync = await committed(c, parts)
+  const ends = parts.map((p) => ({ ...p, offset: Math.max(...consumed.offsets.get(tp(p))!) + 1 }))
+  await commitCb(c, ends)
+  const afterCommitCb = await committed(c, parts)
+  const watermarks = Object.fromEntries(
+    parts.map((p) => [tp(p), c.getWatermarkOffsets(p.topic, p.partition).highOffset]),
+  )
+  const disconnectMs = await disconnect(c)
+  return { messages, rebalances, afterCommitSync, afterCommitCb, watermarks, disconnectMs }
+}
+
+/**
+ * Pause partition 0 mid-stream, drain partition 1, wait, resume: partition 0 must then go on
+ * exactly where it stopped (no gap, no repeat), and deliver nothing while paused.
+ */
+async function pauseMode(cfg: ProbeConfig) {
+  const c = newConsumer(cfg.brokers, cfg.group)
+  await connect(c, 10_000)
+  c.subscribe([cfg.topic])
+  const consumed = new Consumed()
+  const p0 = `${cfg.topic}:0`
+  const p1 = `${cfg.topic}:1`
+  const count = (key: string) => consumed.offsets.get(key)?.length ?? 0
+  const loop = (until: () => boolean) =>
+    consumeLoop(c, { until, deadlineMs: 60_000, maxMessages: 100, onBatch: (b) => consumed.add(b) })
+  await loop(() => count(p0) > 0 && count(p1) > 0 && count(p0) < cfg.expect / 2)
+  c.pause([{ topic: cfg.topic, partition: 0 }])
+  const p0AtPause = count(p0)
+  await loop(() => count(p1) >= cfg.expect / 2)
+  const p0AfterDrain = count(p0)
+  const quietUntil = performance.now() + 1500
+  await loop(() => performance.now() > quietUntil)
+  const p0DuringQuiet = count(p0) - p0AfterDrain
+  c.resume([{ topic: cfg.topic, partition: 0 }])
+  await loop(() => count(p0) >= cfg.expect / 2)
+  const disconnectMs = await disconnect(c)
+  return {
+    summary: consumed.summary(),
+    p0AtPause,
+    p0AfterPause: p0AfterDrain - p0AtPause,
+    p0DuringQuiet,
+    disconnectMs,
+  }
+}
+
+/** Subscribe by pattern, as a string or a JS RegExp (the addon's IsRegExp/GetSource path). */
+async function regexMode(cfg: ProbeConfig) {
+  const c = newConsumer(cfg.brokers, cfg.group)
+  await connect(c, 10_000)
+  const pattern = cfg.pattern ?? ''
+  c.subscribe([cfg.regexObject ? new RegExp(pattern) : pattern] as string[])
+  const consumed = new Consumed()
+  await consumeLoop(c, {
+    until: () => consumed.messages >= cfg.expect,
+    deadlineMs: 60_000,
+    onBatch: (b) => consumed.add(b),
+  })
+  const topics = [...new Set(partitionsOf(consumed).map((p) => p.topic))].sort()
+  const subscription = c.subscription()
+  const disconnectMs = await disconnect(c)
+  return { topics, messages: consumed.messages, subscription, disconnectMs }
+}
+
+/**
+ * A group member until SIGTERM: prints each assign/revoke as it happens, commits each batch
+ * with commitSync, then disconnects and prints what it read.
+ */
+async function memberMode(cfg: ProbeConfig) {
+  let stopping = false
+  process.on('SIGTERM', () => {
+    stopping = true
+  })
+  const c = newConsumer(cfg.brokers, cfg.group, emit)
+  await connect(c, 10_000)
+  c.subscribe([cfg.topic])
+  emit({ event: 'subscribed' })
+  const consumed = new Consumed()
+  let commitErrors = 0
+  await consumeLoop(c, {
+    until: () => stopping,
+    deadlineMs: 300_000,
+    onBatch: (b) => {
+      consumed.add(b)
+      try {
+        c.commitSync(lastOffsets(b))
+      } catch {
+        commitErrors++ // a commit racing a rebalance; the next owner re-reads those offsets
+      }
+    },
+  })
+  const disconnectMs = await disconnect(c)
+  return { event: 'done', summary: consumed.summary(), commitErrors, disconnectMs }
+}
+
+function lastOffsets(b: PackedBatch): Array<TopicPartition & { offset: number }> {
+  const next = new Map<string, TopicPartition & { offset: number }>()
+  for (let i = 0; i < b.count; i++) {
+    const p = { topic: b.topics[b.topicIndex[i]!]!, partition: b.partitions[i]! }
+    next.set(tp(p), { ...p, offset: b.offsets[i]! + 1 })
+  }
+  return [...next.values()]
+}
+
+/** An unreachable broker (connect error, error events) and a missing topic (consumer error). */
+async function errorsMode(cfg: ProbeConfig) {
+  const events = new Set<string>()
+  const lost = newConsumer(cfg.unreachable ?? '127.0.0.1:1', `${cfg.group}-lost`)
+  lost.on('event.error', (e) => events.add(`${e.code}: ${e.message}`))
+  const connectError = await connect(lost, 3000).then(
+    () => null,
+    (e: { code?: number; message: string }) => ({ code: e.code ?? null, message: e.message }),
+  )
+  const c = newConsumer(cfg.brokers, cfg.group)
+  await connect(c, 10_000)
+  c.subscribe([cfg.topic])
+  let consumeError: { name: string; code: number; message: string } | null = null
+  await consumeLoop(c, { until: () => consumeError !== null, deadlineMs: 30_000 }).catch(
+    (e: unknown) => {
+      if (!(e instanceof PackedConsumeError)) throw e
+      consumeError = { name: e.name, code: e.code, message: e.message }
+    },
+  )
+  const disconnectMs = await disconnect(c)
+  return { connectError, errorEvents: [...events], consumeError, disconnectMs }
+}
+
+async function run(cfg: ProbeConfig): Promise<object> {
+  switch (cfg.mode) {
+    case 'version':
+      return { librdkafkaVersion: loadKafka().librdkafkaVersion, bun: Bun.version }
+    case 'consume':
+      return consumeMode(cfg)
+    case 'pause':
+      return pauseMode(cfg)
+    case 'regex':
+      return regexMode(cfg)
+    case 'member':
+      return memberMode(cfg)
+    case 'errors':
+      return errorsMode(cfg)
+    case 'bench':
+      return runBench(cfg)
+  }
+}
+
+try {
+  emit({ ok: true, result: await run(JSON.parse(process.argv[2] ?? '{}') as ProbeConfig) })
+} catch (e) {
+  emit({ ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) })
+  process.exitCode = 1
+}
