@@ -1,9 +1,10 @@
 /**
  * @module scripts/lib/events
- * Deterministic, realistic ndjson click-stream events (about 200 bytes each) for tests, the demo
+ * Deterministic, realistic ndjson click-stream events (about 265 bytes each) for tests, the demo
  * and the bench, with optional junk lines for dead-letter paths. Pure: never reads time or disk.
  */
 import { AsciiWriter } from './ascii-writer'
+import { Random } from './random'
 
 export interface EventOptions {
   /** Valid events to produce; their ids run 1..count. */
@@ -85,31 +86,6 @@ const SESSION_SLOTS = 2048
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
 const CHUNK_BYTES = 1 << 20
 const [NEWLINE, QUOTE, SLASH, COLON, DOT, Z] = [0x0a, 0x22, 0x2f, 0x3a, 0x2e, 0x5a]
-
-/** mulberry32: small, fast and good enough for test data; the same seed gives the same stream. */
-class Random {
-  private state: number
-  constructor(seed: number) {
-    this.state = seed >>> 0
-  }
-  uint32(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0
-    let t = this.state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return (t ^ (t >>> 14)) >>> 0
-  }
-  /** Uniform in [0, 1). */
-  next(): number {
-    return this.uint32() / 4294967296
-  }
-  int(below: number): number {
-    return Math.floor(this.next() * below)
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)] as T
-  }
-}
 
 function ascii(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0))
@@ -289,4 +265,11 @@ export function generateEvents(
   flush()
   const count = opts.count
   return { count, sumIds: (count * (count + 1)) / 2, bytes, lines, junk }
+}
+
+/** The whole ndjson text in memory, for tests and small files. */
+export function eventsText(opts: EventOptions): { text: Buffer; summary: EventsSummary } {
+  const chunks: Uint8Array[] = []
+  const summary = generateEvents(opts, (chunk) => chunks.push(chunk))
+  return { text: Buffer.concat(chunks), summary }
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateEvents } from '../../scripts/lib/events'
+import { eventLines, eventsText, JUNK_KINDS } from '../../scripts/lib/events'
 import { freePort, portIsFree, tcpAnswers } from '../../scripts/lib/ports'
 import { type KafkaBroker, type KafkaMessage, startKafka } from '../support/kafka-broker'
 import { sharedClickHouse, sharedKafka } from '../support/shared-services'
@@ -36,18 +36,19 @@ async function eventually(check: () => boolean | Promise<boolean>, ms: number): 
 }
 
 describe('a Kafka broker started with startKafka', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sinker-kafka-test-'))
+  let dir = ''
   let port = 0
   let broker: KafkaBroker
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sinker-kafka-test-'))
     port = await freePort()
     broker = await startKafka({ port, dir })
   }, START_TIMEOUT_MS)
 
   afterAll(async () => {
     await broker?.stop()
-    rmSync(dir, { recursive: true, force: true })
+    if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
   test('creates a topic whose six partitions all start empty', async () => {
@@ -87,9 +88,8 @@ describe('a Kafka broker started with startKafka', () => {
 
   test('spreads a 100k-line ndjson file over the partitions, every line exactly once', async () => {
     const file = join(dir, 'events.ndjson')
-    const chunks: Uint8Array[] = []
-    const summary = generateEvents({ count: 100_000, seed: 3 }, (chunk) => chunks.push(chunk))
-    writeFileSync(file, Buffer.concat(chunks))
+    const { text, summary } = eventsText({ count: 100_000, seed: 3 })
+    writeFileSync(file, text)
     await broker.createTopic('bulk', 6)
 
     expect(await broker.produceFile('bulk', file)).toBe(summary.lines)
@@ -183,25 +183,117 @@ describe('the shared services of a test process', () => {
       ])
       rmSync(join(script, '..'), { recursive: true, force: true })
       expect({ code, err: code === 0 ? '' : err }).toEqual({ code: 0, err: '' })
-      const started = JSON.parse(out) as {
-        kafkaPid: number
-        kafkaDir: string
-        url: string
-        dirs: string[]
-      }
+      const started: { kafkaPid: number; kafkaDir: string; url: string; dirs: string[] } =
+        JSON.parse(out)
       expect(started.dirs.length).toBe(2)
 
       expect(await eventually(() => !alive(started.kafkaPid), 30_000)).toBe(true)
-      const clickhouseDown = async () =>
-        !(await fetch(`${started.url}/ping`).then(
-          (r) => r.ok,
-          () => false,
-        ))
-      expect(await eventually(clickhouseDown, 30_000)).toBe(true)
+      const ping = () => fetch(`${started.url}/ping`).catch(() => null)
+      expect(await eventually(async () => (await ping()) === null, 30_000)).toBe(true)
       const left = () => readdirSync(tmpdir()).filter((name) => started.dirs.includes(name))
       expect(await eventually(() => left().length === 0, 30_000)).toBe(true)
       expect(existsSync(started.kafkaDir)).toBe(false)
     },
     START_TIMEOUT_MS,
   )
+})
+
+describe('the event generator', () => {
+  test('writes the same bytes for the same seed and other bytes for another seed', () => {
+    const a = eventsText({ count: 2_000, seed: 5 }).text
+    expect(eventsText({ count: 2_000, seed: 5 }).text.equals(a)).toBe(true)
+    expect(eventsText({ count: 2_000, seed: 6 }).text.equals(a)).toBe(false)
+  })
+
+  test('writes JSON events with ids 1..N and the documented fields, and a summary that adds up', () => {
+    const { text, summary } = eventsText({ count: 5_000, seed: 1 })
+    const events = text
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    expect(events.map((e) => e.id)).toEqual(Array.from({ length: 5_000 }, (_, i) => i + 1))
+    expect(Object.keys(events[0])).toEqual([
+      'id',
+      'ts',
+      'user_id',
+      'session',
+      'event',
+      'url',
+      'country',
+      'amount',
+      'duration_ms',
+      'tags',
+      'meta',
+    ])
+    for (const e of events) {
+      expect(new Date(e.ts).toISOString()).toBe(e.ts)
+      expect(e.session).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      )
+      expect(e.event === 'purchase' ? e.amount > 0 : e.amount === 0).toBe(true)
+      expect(Object.keys(e.meta)).toEqual(['ua', 'region'])
+    }
+    expect(new Set(events.map((e) => e.event)).size).toBeGreaterThanOrEqual(5)
+    expect(summary).toEqual({
+      count: 5_000,
+      sumIds: 12_502_500,
+      bytes: text.length,
+      lines: 5_000,
+      junk: 0,
+    })
+    expect(text.length / 5_000).toBeGreaterThan(180)
+    expect(text.length / 5_000).toBeLessThan(300)
+  })
+
+  test('follows every M-th event with one junk line, in turn of each junk kind', () => {
+    const lines = eventLines({ count: 40, junkEvery: 5, seed: 2 })
+    expect(lines.length).toBe(48)
+    const junk = lines.filter((_, i) => i % 6 === 5)
+    const kindOf = (line: string | Uint8Array): string => {
+      if (typeof line !== 'string') return 'bad_utf8'
+      try {
+        const value = JSON.parse(line)
+        if (Array.isArray(value)) return 'not_object'
+        return typeof value.id === 'number' ? 'event' : 'type_mismatch'
+      } catch {
+        return 'invalid_json'
+      }
+    }
+    expect(junk.map(kindOf)).toEqual([...JUNK_KINDS, ...JUNK_KINDS])
+    expect(lines.filter((_, i) => i % 6 !== 5).map(kindOf)).toEqual(Array(40).fill('event'))
+    expect(eventsText({ count: 40, junkEvery: 5, seed: 2 }).summary).toMatchObject({
+      count: 40,
+      lines: 48,
+      junk: 8,
+    })
+  })
+
+  test('gives every event a tenant from t01 to tK when asked', () => {
+    const tenants = eventLines({ count: 3_000, tenants: 3 }).map(
+      (line) => JSON.parse(line as string).tenant,
+    )
+    expect(new Set(tenants)).toEqual(new Set(['t01', 't02', 't03']))
+  })
+
+  test('the command writes the file and prints its summary as JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sinker-gen-'))
+    try {
+      const out = join(dir, 'events.ndjson')
+      const args = ['--count', '1000', '--out', out, '--seed', '9', '--junk-every', '100']
+      const proc = Bun.spawn(
+        [process.execPath, join(import.meta.dir, '../../scripts/gen-events.ts'), ...args],
+        {
+          stdout: 'pipe',
+        },
+      )
+      const [stdout, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited])
+      const expected = eventsText({ count: 1_000, seed: 9, junkEvery: 100 })
+      expect(code).toBe(0)
+      expect(JSON.parse(stdout)).toEqual(expected.summary)
+      expect(Buffer.from(await Bun.file(out).arrayBuffer()).equals(expected.text)).toBe(true)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })
