@@ -1,0 +1,73 @@
+/**
+ * @module scripts/bench
+ * `npm run bench [-- --count=N]`: N generated events (default 2,000,000, 6 partitions) into the
+ * real Kafka, the compiled binary moving them into a real ClickHouse table with full coercion,
+ * and, on the same topic, `kcat -C -e -o beginning` as the floor a C consumer sets. Prints
+ * messages/s, CPU seconds per million messages, peak RSS, and the ratio to kcat.
+ */
+import { openSync } from 'node:fs'
+import { join } from 'node:path'
+import { createTopic, produceFile } from '../tests/support/kafka-tools'
+import { createDemoTableSql } from './lib/demo-table'
+import { generateEventsFile } from './lib/events-file'
+import { REPO_ROOT } from './lib/repo-paths'
+import { clickhouseQuery, runSinker } from './lib/sinker-run'
+
+const count = Number(process.argv.find((a) => a.startsWith('--count='))?.slice(8) ?? 2_000_000)
+const brokers = '127.0.0.1:19092'
+const chUrl = 'http://127.0.0.1:18123'
+const runId = Date.now().toString(36)
+const topic = `sinker.bench.${runId}`
+const say = (s: string) => process.stdout.write(`${s}\n`)
+
+for (const sql of createDemoTableSql('sinker_bench', 'events')) await clickhouseQuery(chUrl, sql)
+const events = await generateEventsFile({ count })
+await createTopic(brokers, topic, 6)
+await produceFile(brokers, topic, events.path)
+say(
+  `bench: ${count} events of ~${Math.round(events.summary.bytes / count)} B on ${topic} (6 partitions)`,
+)
+
+const kcat = Bun.spawn(['kcat', '-C', '-b', brokers, '-t', topic, '-o', 'beginning', '-e', '-q'], {
+  stdout: openSync('/dev/null', 'w'),
+  stderr: 'inherit',
+})
+const kcatStart = performance.now()
+await kcat.exited
+const kcatSeconds = (performance.now() - kcatStart) / 1000
+const kcatCpu = Number(kcat.resourceUsage()!.cpuTime.total) / 1e6
+const kcatRss = kcat.resourceUsage()!.maxRSS
+
+const r = await runSinker({
+  binary: join(REPO_ROOT, 'dist/sinker'),
+  config: join(REPO_ROOT, 'configs/demo.yaml'),
+  env: {
+    SINKER__KAFKA__TOPICS: `[${topic}]`,
+    SINKER__KAFKA__GROUP_ID: `sinker-bench-${runId}`,
+    SINKER__TABLES__0__TOPIC: topic,
+    SINKER__TABLES__0__DATABASE: 'sinker_bench',
+    SINKER__SINK__CLICKHOUSE__DATABASE: 'sinker_bench',
+    SINKER__DEAD_LETTER__FILE: join(REPO_ROOT, 'data/bench-dead-letter.ndjson'),
+    SINKER__LOG__LEVEL: 'warn',
+  },
+  metricsUrl: 'http://127.0.0.1:9090',
+  expectRows: count,
+  countRows: async () =>
+    Number(await clickhouseQuery(chUrl, 'SELECT count() FROM sinker_bench.events')),
+  timeoutMs: 900_000,
+})
+const sum = await clickhouseQuery(chUrl, 'SELECT sum(id) FROM sinker_bench.events')
+const perM = (cpu: number) => cpu / (count / 1e6)
+say('')
+say('                      msgs/s     CPU s per 1M   peak RSS')
+say(
+  `sinker -> ClickHouse  ${String(Math.round(count / r.seconds)).padStart(9)}  ${perM(r.cpuSeconds).toFixed(2).padStart(13)}  ${(r.peakRssBytes / 2 ** 20).toFixed(0).padStart(5)} MiB`,
+)
+say(
+  `kcat -C (floor)       ${String(Math.round(count / kcatSeconds)).padStart(9)}  ${perM(kcatCpu).toFixed(2).padStart(13)}  ${(kcatRss / 2 ** 20).toFixed(0).padStart(5)} MiB`,
+)
+say(`ratio sinker/kcat CPU ${(r.cpuSeconds / kcatCpu).toFixed(2)}x`)
+say(
+  `rows landed ${r.rows}, sum of ids ${sum === String(events.summary.sumIds) ? 'matches' : `MISMATCH ${sum}`}, exit ${r.exitCode}`,
+)
+process.exit(r.rows === count && sum === String(events.summary.sumIds) && r.exitCode === 0 ? 0 : 1)
