@@ -2,9 +2,11 @@
  * @module scripts/bench-encode
  * Measures the hot path: decodeJson + RowEncoder.encode over 1M realistic ~200-byte events held
  * in one buffer, as the packed Kafka batch holds them. Prints ns/message and CPU seconds per 1M.
+ * `floor` is TextDecoder + JSON.parse alone: what any JSON.parse-based decoder costs here.
  * Run: node_modules/.bin/bun scripts/bench-encode.ts [messages=1000000] [rounds=3]
  */
 import { decodeJson } from '../src/decode/decode-json'
+import { JsonBatchDecoder } from '../src/decode/json-batch-decoder'
 import { compileRowEncoder, RowFailure } from '../src/schema/row-encoder'
 import type { ColumnDef } from '../src/schema/table-schema'
 
@@ -66,7 +68,7 @@ function measure(label: string, n: number, work: () => number): void {
   const cpuSeconds = (cpu.user + cpu.system) / 1e6
   const perMillion = (cpuSeconds * 1e6) / n
   console.log(
-    `${label.padEnd(16)} ${(ns / n).toFixed(0).padStart(5)} ns/msg  ${perMillion.toFixed(3)} CPU-s/1M  (check ${check})`,
+    `${label.padEnd(18)} ${(ns / n).toFixed(0).padStart(5)} ns/msg  ${perMillion.toFixed(3)} CPU-s/1M  (check ${check})`,
   )
 }
 
@@ -81,22 +83,51 @@ console.log(`${n} messages, ${avg.toFixed(0)} bytes each; sample row:`)
 const first = decodeJson(bytes, 0, ends[0] as number)
 if (first.ok) console.log(`  ${encoder.encode(first.value)}`)
 
+const decoder = new TextDecoder()
+
+function encodeOrThrow(value: Record<string, unknown>): string {
+  const row = encoder.encode(value)
+  if (row instanceof RowFailure) throw new Error(row.detail)
+  return row
+}
+
 for (let r = 0; r < rounds; r++) {
-  measure('decode', n, () => {
+  measure('floor: JSON.parse', n, () => {
+    let keys = 0
+    for (let i = 0, start = 0; i < n; start = ends[i++] as number) {
+      keys += JSON.parse(decoder.decode(bytes.subarray(start, ends[i] as number))).ok ? 1 : 0
+    }
+    return keys
+  })
+  measure('decodeJson', n, () => {
     let ok = 0
     for (let i = 0, start = 0; i < n; start = ends[i++] as number) {
       if (decodeJson(bytes, start, ends[i] as number).ok) ok++
     }
     return ok
   })
-  measure('decode+encode', n, () => {
+  measure('JsonBatchDecoder', n, () => {
+    let ok = 0
+    const batch = new JsonBatchDecoder(bytes)
+    for (let i = 0, start = 0; i < n; start = ends[i++] as number) {
+      if (batch.decode(start, ends[i] as number).ok) ok++
+    }
+    return ok
+  })
+  measure('decodeJson+encode', n, () => {
     let size = 0
     for (let i = 0, start = 0; i < n; start = ends[i++] as number) {
       const d = decodeJson(bytes, start, ends[i] as number)
-      if (!d.ok) continue
-      const row = encoder.encode(d.value)
-      if (row instanceof RowFailure) throw new Error(row.detail)
-      size += row.length
+      if (d.ok) size += encodeOrThrow(d.value).length
+    }
+    return size
+  })
+  measure('batch+encode', n, () => {
+    let size = 0
+    const batch = new JsonBatchDecoder(bytes)
+    for (let i = 0, start = 0; i < n; start = ends[i++] as number) {
+      const d = batch.decode(start, ends[i] as number)
+      if (d.ok) size += encodeOrThrow(d.value).length
     }
     return size
   })

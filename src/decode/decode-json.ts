@@ -34,6 +34,11 @@ export function decodeJson(bytes: Uint8Array, start: number, end: number): Decod
   if (text.includes(REPLACEMENT) && !isUtf8(bytes.subarray(start, end))) {
     return { ok: false, reason: 'invalid_json', detail: 'bad UTF-8' }
   }
+  return decodeJsonText(text)
+}
+
+/** Parses text already known to be valid UTF-16 from valid UTF-8 (e.g. an ASCII slice). */
+export function decodeJsonText(text: string): DecodeResult {
   let value: unknown
   try {
     value = LONG_DIGIT_RUN.test(text) ? JSON.parse(text, keepExactNumbers) : JSON.parse(text)

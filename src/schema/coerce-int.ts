@@ -8,6 +8,8 @@ import { CoerceFailure, type Coercer, trimmed } from './coercer'
 import { compareDigits, type DecimalParts, integerDigits, parseDecimalText } from './decimal-text'
 
 const NOT_INTEGER = new CoerceFailure('not an integer')
+/** Flags, counts and versions are mostly small: their text is made once, not per row. */
+const SMALL_INTS = Array.from({ length: 1024 }, (_, i) => String(i))
 const NOT_BOOL = new CoerceFailure('not a boolean (true/false, 1/0, "true"/"false")')
 
 /** JSON integers and integer-valued numeric strings; UInt8 also takes booleans (SPEC §9). */
@@ -35,7 +37,10 @@ export function intCoercer(bits: number, signed: boolean): Coercer {
   return (v) => {
     if (typeof v === 'number') {
       // Safe integers are the common case and need no text; -0 prints as "0".
-      if (Number.isSafeInteger(v)) return v < min || v > max ? outOfRange : String(v)
+      if (Number.isSafeInteger(v)) {
+        if (v < min || v > max) return outOfRange
+        return v >= 0 && v < 1024 ? (SMALL_INTS[v] as string) : String(v)
+      }
       // A larger integer parsed from a short text: its shortest text is exactly what was sent.
       return Number.isInteger(v) ? fromText(String(v)) : NOT_INTEGER
     }

@@ -29,8 +29,8 @@ export interface RowEncoderOptions {
 
 interface CompiledColumn {
   readonly name: string
-  /** `{"name":` and `,"name":`, ready to append as the first or a later column. */
-  readonly firstKey: string
+  /** `"name":` and `,"name":`, ready to append as the first or a later column. */
+  readonly key: string
   readonly nextKey: string
   /** The source's single field name, or null when it is a dotted path. */
   readonly field: string | null
@@ -79,7 +79,7 @@ function compileColumn(
   const path = source.split('.')
   return {
     name,
-    firstKey: `{${JSON.stringify(name)}:`,
+    key: `${JSON.stringify(name)}:`,
     nextKey: `,${JSON.stringify(name)}:`,
     field: path.length === 1 ? source : null,
     path,
@@ -98,7 +98,8 @@ function encodeRow(
   columns: readonly CompiledColumn[],
   obj: Record<string, unknown>,
 ): string | RowFailure {
-  let out = ''
+  let out = '{'
+  let first = true
   for (let i = 0; i < columns.length; i++) {
     const col = columns[i] as CompiledColumn
     const v = col.field !== null && !col.ownOnly ? obj[col.field] : readSource(obj, col)
@@ -111,10 +112,11 @@ function encodeRow(
       if (typeof r !== 'string') return failure(col, r, v)
       text = r
     }
-    out += out === '' ? col.firstKey : col.nextKey
+    out += first ? col.key : col.nextKey
     out += text
+    first = false
   }
-  return out === '' ? '{}' : `${out}}`
+  return `${out}}`
 }
 
 function readSource(obj: Record<string, unknown>, col: CompiledColumn): unknown {
