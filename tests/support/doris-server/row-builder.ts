@@ -69,9 +69,7 @@ function buildRow(
   for (const column of table.columns) {
     const raw = source.values.get(column.name)
     const cell =
-      raw === undefined
-        ? { ok: true as const, value: columnDefault(column) }
-        : castCell(column, raw, opts)
+      raw === undefined ? nullCheck(column, columnDefault(column)) : castCell(column, raw, opts)
     if (!cell.ok) return cell
     values[column.name] = cell.value
   }
