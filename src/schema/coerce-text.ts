@@ -16,6 +16,8 @@ const IPV4 =
   /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/
 /** Loose on purpose: the server validates; this only keeps non-addresses out of the batch. */
 const IPV6 = /^[0-9a-fA-F:.]{2,45}$/
+/** What JSON.stringify would escape (lone surrogates included); most strings have none. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 const ENUM_NUMBER = /^[+-]?[0-9]{1,6}$/
 
 /**
@@ -33,8 +35,13 @@ export function stringCoercer(maxBytes: number | null): Coercer {
     else if (typeof v === 'object' && v !== null) text = JSON.stringify(v)
     else return NOT_STRING
     if (maxBytes !== null && !fitsBytes(text, maxBytes)) return tooLong as CoerceFailure
-    return JSON.stringify(text)
+    return quote(text)
   }
+}
+
+/** The JSON string literal of `s`, skipping JSON.stringify when nothing needs escaping. */
+export function quote(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`
 }
 
 function fitsBytes(s: string, max: number): boolean {

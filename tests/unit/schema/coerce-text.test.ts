@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
+import fc from 'fast-check'
 import { NumberText } from '../../../src/decode/number-text'
-import { utf8Length } from '../../../src/schema/coerce-text'
+import { quote, utf8Length } from '../../../src/schema/coerce-text'
 import { ok, problem } from './coerce-helper'
 
 describe('String columns', () => {
@@ -99,5 +100,34 @@ describe('IP columns', () => {
     expect(ok('IPv6', '2001:db8::ff00:42:8329')).toBe('"2001:db8::ff00:42:8329"')
     expect(ok('IPv6', '1.2.3.4')).toBe('"1.2.3.4"')
     expect(problem('IPv6', 'hello')).toBe('not an IPv6 address')
+  })
+})
+
+describe('quote', () => {
+  test('matches JSON.stringify for plain, escaped, control, surrogate and emoji text', () => {
+    for (const s of [
+      '',
+      'abc',
+      'a"b',
+      'a\\b',
+      '\u0000\u001f',
+      'tab\there',
+      '\ud800',
+      'x\udc00',
+      '😀',
+      '\u2028',
+    ]) {
+      expect(quote(s)).toBe(JSON.stringify(s))
+    }
+  })
+
+  test('matches JSON.stringify for random strings of any code units', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => quote(s) === JSON.stringify(s)))
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) }),
+        (s) => quote(s) === JSON.stringify(s),
+      ),
+    )
   })
 })
