@@ -92,7 +92,9 @@ function compileColumn(
 
 /**
  * A missing or null value is written as null for Nullable columns and otherwise left out, so
- * the server fills the column default (SPEC §4).
+ * the server fills the column default (SPEC §4). ClickHouse 18.16 fills the type's zero value
+ * there, not a DEFAULT expression; later servers apply DEFAULT expressions when
+ * input_format_defaults_for_omitted_fields is on.
  */
 function encodeRow(
   columns: readonly CompiledColumn[],
