@@ -17,6 +17,7 @@ const IPV4 =
 /** Loose on purpose: the server validates; this only keeps non-addresses out of the batch. */
 const IPV6 = /^[0-9a-fA-F:.]{2,45}$/
 /** What JSON.stringify would escape (lone surrogates included); most strings have none. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
 const ENUM_NUMBER = /^[+-]?[0-9]{1,6}$/
 
