@@ -1,30 +1,25 @@
 /**
  * @module tests/support/doris-server/stream-load
- * The BE side of a Stream Load (protocol reference §3-§5, §12): header checks, begin txn under
- * the label, plan checks, body, rows, max_filter_ratio, commit (or precommit under 2PC), and the
- * result JSON, always HTTP 200. A failed load stores nothing and frees its label.
+ * The BE side of a Stream Load (protocol reference §3-§5, §12): header checks, begin, plan, body
+ * within the load's timeout, rows, max_filter_ratio, then commit (or precommit under 2PC). Always
+ * HTTP 200; a load that fails stores nothing.
  */
 import { createHash } from 'node:crypto'
-import { accessDenied, type Credentials, checkPassword, parseBasicAuth } from './auth'
+import { parseBasicAuth } from './auth'
 import { beUrl, type ServerContext } from './context'
 import { errorUrl } from './error-log'
 import { readBody, resetConnection } from './http-io'
+import { beginLoad, checkPlan } from './load-begin'
+import { loadTimeoutMs, startDeadline, TIMED_OUT } from './load-deadline'
 import { checkHeaderStage, type LoadOptions, readPlanStage } from './load-options'
-import { type LoadResult, loadResultResponse } from './responses'
+import { abort, fail, type Load, labelExists, newLoad, respond } from './load-result'
+import type { LoadResult } from './responses'
 import { type BuiltRows, buildRows } from './row-builder'
 import { csvRows, jsonRows } from './source-rows'
 import type { Table } from './table-store'
-import { existingJobStatus, LABEL_PATTERN, type Txn } from './txns'
+import type { Txn } from './txns'
 
-interface Load {
-  readonly ctx: ServerContext
-  readonly req: Request
-  readonly db: string
-  readonly tableName: string
-  readonly remoteIp: string
-  readonly started: number
-  readonly result: LoadResult
-}
+type ResetPoint = 'headers' | 'body' | 'commit' | null
 
 export async function handleStreamLoad(
   ctx: ServerContext,
@@ -32,62 +27,26 @@ export async function handleStreamLoad(
   path: { db: string; table: string },
   remoteIp: string,
 ): Promise<Response> {
+  const load = newLoad(ctx, req, path, remoteIp)
   const h = req.headers
-  const load: Load = {
-    ctx,
-    req,
-    db: path.db,
-    tableName: path.table,
-    remoteIp,
-    started: ctx.clock.now(),
-    result: emptyResult(
-      h.get('label') || crypto.randomUUID(),
-      h.get('comment') ?? '',
-      h.get('two_phase_commit') === 'true',
-    ),
-  }
-  const reset = ctx.faults.beReset.take('be_stream_load', ctx.random)
-  if (reset?.after === 'headers') return resetConnection()
+  const reset: ResetPoint = ctx.faults.beReset.take('be_stream_load', ctx.random)?.after ?? null
+  if (reset === 'headers') return resetConnection()
   const creds = parseBasicAuth(h.get('authorization'))
   if (!creds) return fail(load, '[INTERNAL_ERROR]no valid Basic authorization')
   const header = checkHeaderStage(h, contentLength(h))
   if (!header.ok) return fail(load, header.message)
-  const begun = begin(load, creds)
+  const begun = beginLoad(load, creds)
   if (!begun.ok) return begun.response
   const { txn, table } = begun
   const plan = readPlanStage(h, ctx.defaultTimezone)
   if (!plan.ok) return abort(load, txn, plan.message)
   const planError = checkPlan(table, plan.value)
   if (planError !== null) return abort(load, txn, planError)
-  return await loadBody(
-    load,
-    txn,
-    table,
-    plan.value,
-    reset?.after === 'body',
-    reset?.after === 'commit',
-  )
-}
-
-function emptyResult(label: string, comment: string, twoPhaseCommit: boolean): LoadResult {
-  return {
-    txnId: -1,
-    label,
-    comment,
-    twoPhaseCommit,
-    status: 'Fail',
-    message: '',
-    totalRows: 0,
-    loadedRows: 0,
-    filteredRows: 0,
-    unselectedRows: 0,
-    loadBytes: 0,
-    loadTimeMs: 0,
-    beginTxnTimeMs: 0,
-    streamLoadPutTimeMs: 0,
-    readDataTimeMs: 0,
-    writeDataTimeMs: 0,
-    commitAndPublishTimeMs: 0,
+  const deadline = startDeadline(ctx.clock, loadTimeoutMs(h.get('timeout')))
+  try {
+    return await loadBody(load, { txn, table, opts: plan.value, reset, deadline })
+  } finally {
+    deadline.cancel()
   }
 }
 
@@ -96,139 +55,66 @@ function contentLength(h: Headers): number | null {
   return v === null ? null : Number(v)
 }
 
-function respond(load: Load, patch: Partial<LoadResult>): Response {
-  const result = { ...load.result, ...patch, loadTimeMs: load.ctx.clock.now() - load.started }
-  load.ctx.log(
-    `BE load ${load.db}.${load.tableName} label=${result.label} → ${result.status} ${result.message}`,
-  )
-  return loadResultResponse(result)
+interface Running {
+  readonly txn: Txn
+  readonly table: Table
+  readonly opts: LoadOptions
+  readonly reset: ResetPoint
+  readonly deadline: ReturnType<typeof startDeadline>
 }
 
-function fail(load: Load, message: string, patch: Partial<LoadResult> = {}): Response {
-  return respond(load, { ...patch, status: 'Fail', message })
-}
-
-/** Fails a load whose txn began: the label is freed (ABORTED labels can be reused, §4.3). */
-function abort(load: Load, txn: Txn, message: string, patch: Partial<LoadResult> = {}): Response {
-  load.ctx.state.setTxnStatus(txn, 'ABORTED')
-  return fail(load, message, { txnId: txn.id, ...patch })
-}
-
-type Begun = { ok: true; txn: Txn; table: Table } | { ok: false; response: Response }
-
-/** FE loadTxnBegin: password, database, table, label format, running txns, label in use. */
-function begin(load: Load, creds: Credentials): Begun {
-  const { ctx, db, tableName } = load
-  const label = load.result.label
-  const refuse = (message: string): Begun => ({ ok: false, response: fail(load, message) })
-  if (!checkPassword(ctx.users, creds))
-    return refuse(
-      `[ANALYSIS_ERROR]errCode = 2, detailMessage = ${accessDenied(creds, load.remoteIp)}`,
-    )
-  if (!ctx.state.store.hasDatabase(db))
-    return refuse(`[ANALYSIS_ERROR]errCode = 7, detailMessage = unknown databases, dbName=${db}`)
-  const table = ctx.state.store.find(db, tableName)
-  if (!table)
-    return refuse(
-      `[ANALYSIS_ERROR]errCode = 7, detailMessage = unknown table, tableName=${tableName}`,
-    )
-  if (!LABEL_PATTERN.test(label)) {
-    return refuse(
-      `[ANALYSIS_ERROR]errCode = 2, detailMessage = Label format error. regex: ${LABEL_PATTERN.source}, label: ${label}`,
-    )
-  }
-  if (ctx.faults.tooManyTxns.take('be_stream_load', ctx.random)) {
-    return refuse(
-      `[ANALYSIS_ERROR]errCode = 2, detailMessage = current running txns on db ${table.id - 1} is 1000, larger than limit 1000`,
-    )
-  }
-  const begun = ctx.state.txns.begin(db, tableName, label)
-  if (!begun.ok) return { ok: false, response: labelExists(load, begun.existing) }
-  ctx.state.saveTxn(begun.txn)
-  return { ok: true, txn: begun.txn, table }
-}
-
-function labelExists(load: Load, existing: Txn): Response {
-  return respond(load, {
-    status: 'Label Already Exists',
-    existingJobStatus: existingJobStatus(existing),
-    message: `[LABEL_ALREADY_EXISTS]errCode = 2, detailMessage = Label [${existing.label}] has already been used, relate to txn [${existing.id}]`,
-  })
-}
-
-/** FE streamLoadPut: the `columns` and `partitions` headers must name what the table has. */
-function checkPlan(table: Table, opts: LoadOptions): string | null {
-  const names = opts.columns ?? []
-  for (const name of names) {
-    if (!table.columns.some((c) => c.name.toLowerCase() === name.toLowerCase())) {
-      return `[ANALYSIS_ERROR]errCode = 2, detailMessage = Unknown column '${name}' in '${table.name}'`
-    }
-  }
-  if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) {
-    return '[ANALYSIS_ERROR]errCode = 2, detailMessage = Duplicate column name in columns'
-  }
-  if (opts.columns !== null) {
-    const missing = table.columns.find(
-      (c) =>
-        !c.nullable &&
-        c.defaultText == null &&
-        !names.some((n) => n.toLowerCase() === c.name.toLowerCase()),
-    )
-    if (missing)
-      return `[ANALYSIS_ERROR]errCode = 2, detailMessage = Column has no default value. column: ${missing.name}`
-  }
-  const unknown = (opts.partitions ?? []).find((p) => !table.partitions.some((x) => x.name === p))
-  if (unknown)
-    return `[ANALYSIS_ERROR]errCode = 2, detailMessage = Unknown partition '${unknown}' in table '${table.name}'`
-  return null
-}
-
-async function loadBody(
-  load: Load,
-  txn: Txn,
-  table: Table,
-  opts: LoadOptions,
-  resetAfterBody: boolean,
-  resetAfterCommit: boolean,
-): Promise<Response> {
+async function loadBody(load: Load, run: Running): Promise<Response> {
   const { ctx } = load
+  const { txn } = run
+  const timedOut = () => abort(load, txn, `[TIMEOUT]load timeout, txn ${txn.id} cancelled`)
   const readStart = ctx.clock.now()
-  const body = await readBody(load.req)
+  const body = await run.deadline.race(readBody(load.req))
+  if (body === TIMED_OUT) return timedOut()
   const base = { txnId: txn.id, readDataTimeMs: ctx.clock.now() - readStart }
-  if (!body.ok)
-    return abort(load, txn, "[INTERNAL_ERROR]receive body don't equal with body bytes", {
-      ...base,
-      loadBytes: body.received,
-    })
-  if (resetAfterBody) {
-    ctx.state.setTxnStatus(txn, 'ABORTED')
-    return resetConnection()
+  if (!body.ok) {
+    const message = "[INTERNAL_ERROR]receive body don't equal with body bytes"
+    return abort(load, txn, message, { ...base, loadBytes: body.received })
   }
-  const built = injectFiltered(ctx, buildLoadRows(table, opts, body.bytes))
-  const counts = {
+  if (run.reset === 'body') return abortAndReset(load, txn)
+  const built = injectFiltered(ctx, buildLoadRows(run.table, run.opts, body.bytes))
+  const counts = countsOf(load, base, body.bytes.byteLength, built)
+  if (built.filtered.length > run.opts.maxFilterRatio * (counts.totalRows ?? 0)) {
+    return abort(load, txn, '[DATA_QUALITY_ERROR]too many filtered rows', counts)
+  }
+  const slow = ctx.faults.beSlow.take('be_stream_load', ctx.random)
+  if (slow && (await run.deadline.race(ctx.clock.sleep(slow.delayMs))) === TIMED_OUT)
+    return timedOut()
+  // A 2PC abort may have ended the txn while the body was read or the load was held.
+  if (txn.status !== 'PREPARE')
+    return fail(load, '[CANCELLED]cancelled: transaction was aborted', counts)
+  txn.rows = built.loaded.length
+  txn.bodyHash = createHash('sha256').update(body.bytes).digest('hex')
+  const response = commit(load, run, built, counts)
+  return run.reset === 'commit' ? resetConnection() : response
+}
+
+function abortAndReset(load: Load, txn: Txn): Response {
+  load.ctx.state.setTxnStatus(txn, 'ABORTED')
+  return resetConnection()
+}
+
+/** The counters of the result, with the ErrorURL when rows were filtered (§4.1). */
+function countsOf(
+  load: Load,
+  base: Partial<LoadResult>,
+  bytes: number,
+  built: BuiltRows,
+): Partial<LoadResult> {
+  const counts: Partial<LoadResult> = {
     ...base,
-    loadBytes: body.bytes.byteLength,
+    loadBytes: bytes,
     totalRows: built.loaded.length + built.filtered.length,
     loadedRows: built.loaded.length,
     filteredRows: built.filtered.length,
   }
-  const errorURL =
-    built.filtered.length > 0
-      ? errorUrl(beUrl(ctx), ctx.state.errorLogs.add(built.filtered))
-      : undefined
-  const withUrl = errorURL === undefined ? counts : { ...counts, errorUrl: errorURL }
-  if (built.filtered.length > opts.maxFilterRatio * counts.totalRows) {
-    return abort(load, txn, '[DATA_QUALITY_ERROR]too many filtered rows', withUrl)
-  }
-  const slow = ctx.faults.beSlow.take('be_stream_load', ctx.random)
-  if (slow) await ctx.clock.sleep(slow.delayMs)
-  // A 2PC abort may have ended the txn while the body was read or the load was held.
-  if (txn.status !== 'PREPARE')
-    return fail(load, '[CANCELLED]cancelled: transaction was aborted', withUrl)
-  txn.rows = built.loaded.length
-  txn.bodyHash = createHash('sha256').update(body.bytes).digest('hex')
-  const response = commit(load, txn, table, built, withUrl)
-  return resetAfterCommit ? resetConnection() : response
+  if (built.filtered.length === 0) return counts
+  const file = load.ctx.state.errorLogs.add(built.filtered)
+  return { ...counts, errorUrl: errorUrl(beUrl(load.ctx), file) }
 }
 
 function buildLoadRows(table: Table, opts: LoadOptions, bytes: Uint8Array): BuiltRows {
@@ -252,14 +138,9 @@ function jsonSafe(_key: string, v: unknown): unknown {
   return typeof v === 'bigint' ? String(v) : v
 }
 
-function commit(
-  load: Load,
-  txn: Txn,
-  table: Table,
-  built: BuiltRows,
-  counts: Partial<LoadResult>,
-): Response {
+function commit(load: Load, run: Running, built: BuiltRows, counts: Partial<LoadResult>): Response {
   const { ctx } = load
+  const { txn, table } = run
   if (load.result.twoPhaseCommit) {
     txn.pending = built.loaded
     ctx.state.setTxnStatus(txn, 'PRECOMMITTED')

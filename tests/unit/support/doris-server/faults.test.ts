@@ -154,13 +154,28 @@ describe('slow answers', () => {
     const first = beLoad(s, { body: lines({ id: 1 }), headers: { label: 'slow' } }).then((r) =>
       r.json(),
     )
-    await settle(clock, () => clock.sleeping === 1)
+    // One sleeper is the load's own timeout, the other the injected delay.
+    await settle(clock, () => clock.sleeping === 2)
     expect(s.labels('demo').get('slow')?.status).toBe('PREPARE')
     const retry = await streamLoad(s, { body: lines({ id: 1 }), headers: { label: 'slow' } })
     expect(retry).toMatchObject({ Status: 'Label Already Exists', ExistingJobStatus: 'RUNNING' })
     clock.advance(30_000)
     expect(await first).toMatchObject({ Status: 'Success', NumberLoadedRows: 1 })
     expect(s.rows('demo', 'events')).toHaveLength(1)
+  })
+
+  test('a load held past its timeout header fails with TIMEOUT and frees its label', async () => {
+    const clock = new ManualClock()
+    const s = await server({ clock })
+    s.faults.beSlow.arm({ delayMs: 10_000 })
+    const load = beLoad(s, { body: lines({ id: 1 }), headers: { label: 't', timeout: '5' } })
+    await settle(clock, () => clock.sleeping === 2)
+    clock.advance(5000)
+    const result = (await (await load).json()) as { Status: string; Message: string }
+    expect(result.Status).toBe('Fail')
+    expect(result.Message).toStartWith('[TIMEOUT]load timeout')
+    expect(s.labels('demo').get('t')?.status).toBe('ABORTED')
+    expect(s.rows('demo', 'events')).toEqual([])
   })
 })
 

@@ -48,6 +48,25 @@ describe('FE stream load', () => {
     expect(await res.text()).toBe('')
   })
 
+  test('keeps auth across the redirect: the Location credentials load at the BE', async () => {
+    const s = await server()
+    const fe = await put(s, '/api/demo/events/_stream_load', {
+      Authorization: ROOT,
+      Expect: '100-continue',
+    })
+    const location = new URL(fe.headers.get('location') ?? '')
+    const user = decodeURIComponent(location.username)
+    expect(user).toBe('root@default_cluster')
+    const auth = basic(user, decodeURIComponent(location.password))
+    const be = await fetch(`${location.protocol}//${location.host}${location.pathname}`, {
+      method: 'PUT',
+      headers: { Authorization: auth, format: 'json' },
+      body: '{"id": 5}',
+    })
+    expect(((await be.json()) as { Status: string }).Status).toBe('Success')
+    expect(s.rows('demo', 'events')).toEqual([{ id: 5, name: null, amount: null, ts: null }])
+  })
+
   test('keeps the query string after the ? of the Location', async () => {
     const s = await server()
     const res = await put(s, '/api/demo/events/_stream_load?x=1', {

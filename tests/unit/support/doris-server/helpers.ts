@@ -19,8 +19,15 @@ export class ManualClock implements Clock {
     return this.#now
   }
 
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.#sleepers.push({ until: this.#now + ms, resolve }))
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const sleeper = { until: this.#now + ms, resolve }
+      this.#sleepers.push(sleeper)
+      signal?.addEventListener('abort', () => {
+        this.#sleepers = this.#sleepers.filter((s) => s !== sleeper)
+        reject(signal.reason)
+      })
+    })
   }
 
   /** How many sleeps are waiting. */
