@@ -165,7 +165,8 @@ function convertStruct(
 ): Converted {
   const out: Record<string, unknown> = {}
   for (const field of fields) {
-    const c = convertValue(obj[field.name] ?? null, field.type, ctx)
+    const raw = Object.hasOwn(obj, field.name) ? (obj[field.name] ?? null) : null
+    const c = convertValue(raw, field.type, ctx)
     if (!c.ok) return c
     out[field.name] = c.value
   }

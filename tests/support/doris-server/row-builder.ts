@@ -92,8 +92,9 @@ function sourceValues(
   const keys = Object.keys(record)
   for (const c of mapped) {
     // Exact key first; Doris also matches JSON keys to column names ignoring case.
-    const key =
-      c.name in record ? c.name : keys.find((k) => k.toLowerCase() === c.name.toLowerCase())
+    const key = Object.hasOwn(record, c.name)
+      ? c.name
+      : keys.find((k) => k.toLowerCase() === c.name.toLowerCase())
     if (key !== undefined) values.set(c.name, record[key] ?? null)
   }
   return { ok: true, values }

@@ -14,6 +14,7 @@ export type SqlOutcome =
 
 const READS = new Set<Statement['kind']>([
   'select',
+  'select_literal',
   'desc',
   'show_partitions',
   'show_tables',
@@ -51,6 +52,11 @@ export function executeStatement(store: TableStore, db: string, stmt: Statement)
       break
     case 'select':
       return { kind: 'rows', result: select(store, db, stmt) }
+    case 'select_literal': {
+      const type = stmt.numeric ? 'TINYINT' : 'VARCHAR'
+      const value = stmt.numeric ? Number(stmt.value) : stmt.value
+      return { kind: 'rows', result: { meta: [{ name: stmt.value, type }], rows: [[value]] } }
+    }
     case 'desc':
       return { kind: 'rows', result: describe(table(stmt.table)) }
     case 'show_partitions':

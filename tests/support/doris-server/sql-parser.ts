@@ -74,6 +74,8 @@ export type Statement =
   | { readonly kind: 'show_partitions'; readonly table: TableName }
   | { readonly kind: 'show_tables'; readonly db: string | undefined }
   | { readonly kind: 'show_databases' }
+  /** `SELECT 1`: a probe with no table. */
+  | { readonly kind: 'select_literal'; readonly value: string; readonly numeric: boolean }
 
 export function parseStatement(sql: string): Statement {
   const tokens = tokenize(sql)
@@ -98,7 +100,13 @@ function parseTop(c: TokenCursor): Statement {
   }
   if (c.accept('ALTER', 'TABLE')) return parseAlter(c)
   if (c.accept('TRUNCATE', 'TABLE')) return parseTruncate(c)
-  if (c.accept('SELECT')) return parseSelect(c)
+  if (c.accept('SELECT')) {
+    const first = c.peek()
+    if ((first?.kind === 'number' || first?.kind === 'string') && c.peek(1) === undefined) {
+      return { kind: 'select_literal', value: c.literal(), numeric: first.kind === 'number' }
+    }
+    return parseSelect(c)
+  }
   if (c.accept('DESC') || c.accept('DESCRIBE')) return { kind: 'desc', table: c.qualifiedName() }
   if (c.accept('SHOW', 'PARTITIONS', 'FROM'))
     return { kind: 'show_partitions', table: c.qualifiedName() }

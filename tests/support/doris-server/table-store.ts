@@ -153,6 +153,7 @@ function buildTable(db: string, name: string, def: TableDef, id: number): Table 
     partitions: [],
     rows: [],
   }
+  if (table.partitionColumn !== null) checkPartitionColumn(table)
   for (const p of def.partitions ?? []) addPartition(table, p)
   return table
 }
@@ -182,6 +183,16 @@ export function columnDefault(c: Column): unknown {
   if (c.defaultText === undefined || c.defaultText === null) return null
   const v = convertValue(c.defaultText, c.type, { timezone: 'UTC' })
   return v.ok ? v.value : null
+}
+
+/** Doris ranges over integer, DATE and DATETIME columns only. */
+function checkPartitionColumn(table: Table): void {
+  const { type } = partitionColumnOf(table)
+  if (type.kind !== 'int' && type.kind !== 'date' && type.kind !== 'datetime') {
+    throw new DdlError(
+      `Column[${table.partitionColumn}] type[${typeText(type)}] cannot be a range partition key.`,
+    )
+  }
 }
 
 export function partitionColumnOf(table: Table): Column {

@@ -54,6 +54,16 @@ describe('JSON bodies', () => {
     )
   })
 
+  test("a column named like an Object property reads only the document's own key", async () => {
+    const s = await server()
+    s.createTable('demo', 'proto', [
+      { name: 'constructor', type: 'STRING' },
+      { name: 'toString', type: 'STRING' },
+    ])
+    await streamLoad(s, { table: 'proto', body: lines({ toString: 'x' }) })
+    expect(s.rows('demo', 'proto')).toEqual([{ constructor: null, toString: 'x' }])
+  })
+
   test('ignores keys that match no column, matches keys to columns ignoring case, and stores nested values', async () => {
     const s = await server()
     s.createTable('demo', 'nested', [

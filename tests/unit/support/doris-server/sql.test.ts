@@ -160,6 +160,21 @@ describe('reads', () => {
     expect(picked.data.data).toEqual([[2, '2024-01-02']])
   })
 
+  test('SELECT 1 answers a one-cell result set, as a probe expects', async () => {
+    const s = await server()
+    const res = (await sql(s, 'SELECT 1')) as { data: { meta: unknown; data: unknown } }
+    expect(res.data.meta).toEqual([{ name: '1', type: 'TINYINT' }])
+    expect(res.data.data).toEqual([[1]])
+  })
+
+  test('a RANGE partition key must be an integer, DATE or DATETIME column', async () => {
+    const s = await server()
+    const res = (await sql(s, 'CREATE TABLE bad (s STRING) PARTITION BY RANGE(s) ()')) as {
+      data: string
+    }
+    expect(res.data).toContain('cannot be a range partition key')
+  })
+
   test('information_schema.columns gives VARCHAR lengths, decimal precision and datetime scale', async () => {
     const s = await server()
     const res = (await sql(
