@@ -1,7 +1,7 @@
 /**
  * @module tests/support/doris-server/be-routes
- * The BE port: Stream Load itself, 2PC commit/abort, health and the error log behind each
- * ErrorURL (protocol reference §3-§6, §10).
+ * The BE port: Stream Load, 2PC commit/abort, health and the error log behind each ErrorURL
+ * (reference §3-§6, §10). Never redirects and never answers in the FE's envelope shapes.
  */
 import type { ServerContext } from './context'
 import { BE_KINDS } from './faults'

@@ -1,7 +1,7 @@
 /**
  * @module tests/support/doris-server/context
- * What every route handler is given: the state, the users, the fault switches and counters, the
- * clock and the BE address. One object per server; no module-level state anywhere.
+ * What every route handler is given: state, users, fault switches, counters, clock, BE address.
+ * One object per server; there is never module-level state.
  */
 import type { Clock } from '../../../src/core/clock'
 import type { FaultSwitches, RequestCounts } from './faults'

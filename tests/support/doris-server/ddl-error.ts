@@ -1,7 +1,7 @@
 /**
  * @module tests/support/doris-server/ddl-error
  * The one error type of the SQL and DDL paths: a refused statement carrying Doris' detailMessage,
- * which the SQL API wraps in its `Failed to execute sql` envelope. Pure.
+ * wrapped by the SQL API in its `Failed to execute sql` envelope. Never used for server bugs.
  */
 
 /** A refused statement; `message` is Doris' detailMessage. */

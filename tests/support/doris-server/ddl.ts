@@ -1,8 +1,8 @@
 /**
  * @module tests/support/doris-server/ddl
- * The table changes a sink runs before a batch (protocol reference §11): drop and truncate
- * partitions, truncate a table, add range partitions, add columns. Rows leave with their
- * partition. Pure over a Table; refusals are DdlError with Doris' wording.
+ * The table changes a sink runs before a batch (reference §11): drop/truncate partitions, truncate
+ * tables, add range partitions and columns. Pure over a Table; never leaves a row without its
+ * partition, and refuses with DdlError in Doris' wording.
  */
 import { DdlError } from './ddl-error'
 import {

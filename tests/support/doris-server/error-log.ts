@@ -1,7 +1,7 @@
 /**
  * @module tests/support/doris-server/error-log
- * The rejected rows of each load, kept for `GET /api/_load_error_log?file=…` (the ErrorURL of the
- * result): one line per row, `Reason: … src line [...]; `, like the BE's error log file.
+ * The rejected rows of each load, served at its ErrorURL (`/api/_load_error_log?file=…`), one
+ * `Reason: … src line [...]; ` line per row as the BE writes it. Never holds rows that loaded.
  */
 import type { FilteredRow } from './row-builder'
 

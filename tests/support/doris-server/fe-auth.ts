@@ -1,7 +1,7 @@
 /**
  * @module tests/support/doris-server/fe-auth
- * The FE's password check for its REST routes: a refusal is the `code:401` envelope with HTTP 200
- * (protocol reference §2), `Need auth information.` when no usable Basic header came.
+ * The FE's password check for its REST routes (reference §2): a refusal is the `code:401` envelope
+ * under HTTP 200. Never answers HTTP 401 and never echoes the password.
  */
 import { accessDenied, type Credentials, checkPassword, parseBasicAuth } from './auth'
 import { feUnauthorized } from './responses'

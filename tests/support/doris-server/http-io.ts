@@ -1,7 +1,7 @@
 /**
  * @module tests/support/doris-server/http-io
  * The socket-level tricks: reading a body while counting its bytes (a client that goes away is a
- * result, not an exception), and closing a connection without a single byte of answer.
+ * result, never an exception), and closing a connection without a single byte of answer.
  */
 
 /**

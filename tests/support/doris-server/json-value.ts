@@ -1,7 +1,7 @@
 /**
  * @module tests/support/doris-server/json-value
- * Lossless JSON for load bodies: numbers keep their source text (BIGINT and DECIMAL values beyond a
- * double must land exactly). Pure; parse errors surface as SyntaxError.
+ * Lossless JSON for load bodies: numbers keep their source text, so BIGINT and DECIMAL values
+ * beyond a double land exactly. Pure; never rounds a number through a double before a cast.
  */
 
 /** A JSON number as it was written in the body. */

@@ -1,7 +1,7 @@
 /**
  * @module tests/support/doris-server/load-deadline
- * A load's `timeout` (seconds; 600 when absent, as the docs say) measured on the injected Clock:
- * reading the body and any injected delay race it. Cancelling it frees the clock's timer.
+ * A load's `timeout` (seconds; 600 when absent, as the docs say) on the injected Clock: reading the
+ * body and injected delays race it. Never uses timers of its own; cancelling frees the clock's.
  */
 import type { Clock } from '../../../src/core/clock'
 

@@ -1,8 +1,8 @@
 /**
  * @module tests/support/doris-server/partitions
- * RANGE partitions over one column: bounds normalised through the column's type, `VALUES LESS
- * THAN` taking its lower bound from the previous partition, overlap checks, and which partition a
- * value falls in. Pure; refusals are DdlError with Doris' wording.
+ * RANGE partitions over one column: bounds normalised through the column type, `VALUES LESS THAN`
+ * taking the previous upper bound, overlap checks, and the partition of a value. Pure; never
+ * accepts overlapping ranges.
  */
 import type { DorisType } from './column-type'
 import { convertValue } from './convert-value'

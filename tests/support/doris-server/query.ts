@@ -1,8 +1,7 @@
 /**
  * @module tests/support/doris-server/query
- * Answers the read statements: SELECT over a table or information_schema.columns (equality
- * WHERE, ORDER BY one column, LIMIT), DESC, SHOW PARTITIONS/TABLES/DATABASES. Results carry
- * Doris-style meta. Pure over the store.
+ * Answers the read statements: SELECT over a table or information_schema.columns (equality WHERE,
+ * ORDER BY, LIMIT), SELECT 1, DESC, SHOW PARTITIONS/TABLES/DATABASES. Pure; never changes the store.
  */
 import { dataTypeName, typeText } from './column-type'
 import { DdlError } from './ddl-error'

@@ -1,8 +1,8 @@
 /**
  * @module tests/support/doris-server/responses
- * Builds every body shape the server answers with: the FE envelope, RestBaseResult, the Stream
- * Load result (pretty JSON + newline, field order of StreamLoadContext::to_json) and the 2PC
- * result. Pure; HTTP status is 200 unless the protocol says otherwise (reference §4.2).
+ * Every body shape the server answers with: the FE envelope, RestBaseResult, the Stream Load result
+ * (pretty JSON + newline, to_json field order) and the 2PC result. Pure; never a non-200 status
+ * where the reference (§4.2) says 200.
  */
 
 /** A number written into JSON as its exact text (BIGINT beyond 2^53, DECIMAL). */

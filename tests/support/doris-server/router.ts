@@ -1,8 +1,8 @@
 /**
  * @module tests/support/doris-server/router
- * Matches a request to its route, counts it by kind, applies the generic fault switches (5xx,
- * reset, delay) and calls the handler. Unknown paths get 404, known paths with another method
- * 405 (framework defaults; exact bodies unconfirmed, reference §4.2).
+ * Matches a request to its route, counts it by kind, applies the generic faults (5xx, reset, delay)
+ * and calls the handler; 404/405 otherwise (reference §4.2, bodies unconfirmed). Never counts a
+ * request twice.
  */
 import type { ServerContext } from './context'
 import type { RequestKind } from './faults'

@@ -1,8 +1,8 @@
 /**
  * @module tests/support/doris-server/row-builder
- * Turns source rows into table rows the way Stream Load filters them (protocol reference §12.2):
- * JSON keys or CSV positions mapped to columns, values cast, strict_mode, NOT NULL, and the
- * partition a row falls in. A row that does not fit is filtered with its reason. Pure.
+ * Turns source rows into table rows as Stream Load filters them (reference §12.2): keys or positions
+ * to columns, casts, strict_mode, NOT NULL, partitions. Pure; a row that does not fit is filtered
+ * with its reason, never half-loaded.
  */
 import { convertValue } from './convert-value'
 import { compactJson, isJsonObject, type RawValue } from './json-value'

@@ -1,7 +1,7 @@
 /**
  * @module tests/support/doris-server/schema-api
- * `GET /api/{db}/{table}/_schema` (protocol reference §8): the base schema in table order with
- * primitive type names only, precision/scale as strings for decimals, keysType.
+ * `GET /api/{db}/{table}/_schema` (reference §8): the base schema in table order, primitive type
+ * names only, decimal precision/scale as strings, keysType. Never shows VARCHAR lengths.
  */
 import { primitiveName } from './column-type'
 import { feAuth } from './fe-auth'

@@ -1,8 +1,8 @@
 /**
  * @module tests/support/doris-server/sql-api
- * `POST /api/query/{ns}/{db}` with `{"stmt": …}` (protocol reference §9): one statement per
- * request, DDL answered `exec_status`, reads `result_set`, failures as the `Failed to execute sql`
- * envelope, streamed shape unless `X-Doris-Stream: false`. Every statement is recorded.
+ * `POST /api/query/{ns}/{db}` (reference §9): one statement per request, DDL as `exec_status`,
+ * reads as `result_set`, failures in the `Failed to execute sql` envelope. Records every statement;
+ * never runs more than one.
  */
 
 import { DdlError } from './ddl-error'

@@ -1,8 +1,8 @@
 /**
  * @module tests/support/doris-server/sql-definitions
- * The definition parts of CREATE TABLE and ALTER TABLE: column definitions (type text, NULL,
- * DEFAULT, COMMENT), key clauses, RANGE partitions and their bounds, skipped distribution and
- * properties. Pure; refusals are DdlError.
+ * The definition parts of CREATE/ALTER TABLE: columns (type, NULL, DEFAULT, COMMENT), key clauses,
+ * RANGE partitions and bounds; distribution and properties are skipped. Pure; never guesses at
+ * syntax it does not know (DdlError).
  */
 import { syntaxError, unsupported } from './ddl-error'
 import type { Token, TokenCursor } from './sql-lexer'

@@ -1,7 +1,7 @@
 /**
  * @module tests/support/doris-server/sql-executor
- * Runs one parsed statement against the store with the request's database as the current one.
- * DDL changes the store in place; reads return a result set. Refusals are DdlError.
+ * Runs one parsed statement against the store with the request's database as the current one:
+ * DDL changes the store, reads return a result set. Never journals; state.ts does.
  */
 import { addColumns, addRangePartition, dropPartition, truncate } from './ddl'
 import { describe, oneColumn, type ResultSet, select, showPartitions } from './query'

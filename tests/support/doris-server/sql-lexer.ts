@@ -1,8 +1,7 @@
 /**
  * @module tests/support/doris-server/sql-lexer
- * Splits one SQL statement into tokens (words, `quoted` names, 'strings', numbers, punctuation)
- * and offers the small cursor the statement parser walks with. Pure; errors are DdlError in the
- * FE's "Syntax error" wording.
+ * Splits one SQL statement into tokens and offers the cursor the parsers walk with. Pure; never
+ * accepts an unclosed quote (DdlError in the FE's `Syntax error` wording).
  */
 import { syntaxError } from './ddl-error'
 

@@ -1,8 +1,7 @@
 /**
  * @module tests/support/doris-server/state
- * Everything the server remembers, behind one door: tables and rows, transactions and labels,
- * error logs, received SQL. Every change goes through `#apply`, which is also what replays the
- * journal, so a restarted demo server holds exactly what it held.
+ * Everything the server remembers behind one door: tables, rows, txns, labels, error logs, SQL.
+ * Every change goes through `#apply`, which also replays the journal; nothing changes state around it.
  */
 import type { Clock } from '../../../src/core/clock'
 import { ErrorLogs } from './error-log'

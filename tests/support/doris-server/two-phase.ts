@@ -1,8 +1,7 @@
 /**
  * @module tests/support/doris-server/two-phase
- * `PUT /api/{db}/_stream_load_2pc` on a BE (protocol reference §6): commit or abort a
- * PRECOMMITTED txn found by `txn_id` or `label`. Answers are HTTP 200 `{"status","msg"}`;
- * committing makes the held rows visible, aborting drops them.
+ * `PUT /api/{db}/_stream_load_2pc` on a BE (reference §6): commit or abort a PRECOMMITTED txn by
+ * `txn_id` or `label`, answered HTTP 200 `{"status","msg"}`. Never commits a txn twice.
  */
 import { accessDenied, checkPassword, parseBasicAuth } from './auth'
 import { twoPhaseResponse } from './responses'

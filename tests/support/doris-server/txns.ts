@@ -1,9 +1,8 @@
 /**
  * @module tests/support/doris-server/txns
- * Load transactions and the per-database label table (protocol reference §5, §6): a label is
- * taken while its txn runs or once it committed, free again after an abort, forgotten after
- * `labelKeepMs` or beyond `labelNumThreshold`; a precommitted txn aborts after its timeout.
- * Time comes only from the injected Clock.
+ * Load txns and the per-database label table (reference §5, §6): a label is taken while its txn runs
+ * or once committed, free after an abort, forgotten by age or count; precommits expire. Never reads
+ * time but from the injected Clock.
  */
 import type { Clock } from '../../../src/core/clock'
 import type { StoredRow } from './table-store'
