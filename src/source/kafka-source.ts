@@ -40,7 +40,6 @@ export function rdkafkaSettings(cfg: KafkaConfig): Record<string, string | numbe
     'client.id': cfg.client_id ?? 'sinker',
     'enable.auto.commit': false,
     'enable.auto.offset.store': false,
-    'auto.offset.reset': cfg.start_from,
     'enable.partition.eof': false,
     ...TUNED,
   }
@@ -90,7 +89,10 @@ export class KafkaSource {
         }
       },
     }
-    this.consumer = new KafkaConsumer(settings, {}) as KafkaConsumerLike
+    // The start position is a topic property: given in the global settings it is overridden by
+    // the (default) topic config the client always creates, and the group starts at `latest`.
+    const topicSettings = { 'auto.offset.reset': cfg.start_from }
+    this.consumer = new KafkaConsumer(settings, topicSettings) as unknown as KafkaConsumerLike
     this.consumer.on('event.error', (e: { message?: string; isFatal?: boolean }) =>
       handlers.onError(e.message ?? String(e), e.isFatal === true),
     )
