@@ -17,7 +17,11 @@ export class Health {
   }
 
   has(key: string): boolean {
-    return this.current().some(([k]) => k === key)
+    const p = this.problems.get(key)
+    if (p === undefined) return false
+    if (p.until > this.clock.now()) return true
+    this.problems.delete(key)
+    return false
   }
 
   reasons(): string[] {

@@ -112,7 +112,8 @@ export async function ingest(
       state.snapshot.target,
       state.snapshot.version,
       row,
-      Buffer.byteLength(row) + 1,
+      // UTF-16 length: exact for ASCII rows and cheap; a batch limit needs no more precision.
+      row.length + 1,
       topic,
       partition,
       offset,

@@ -369,6 +369,7 @@ export class Pipeline {
       this.tracker.markCommitted(list)
       for (const c of list) this.committed.set(tpKey(c.topic, c.partition), c.offset)
       this.deps.metrics.offsetsCommitted.inc(list.length)
+      this.updateLag()
     }
     const next = this.commitChain.then(run)
     this.commitChain = next.catch((e: Error) =>
