@@ -12,14 +12,18 @@ shift
 
 defined_dynamic() { nm -D --defined-only "$1" | awk '{ sub(/@.*/, "", $3); print $3 }'; }
 
+# Paths of an addon's NEEDED libraries, from the linker cache read once into $tmp/ldcache
+# (awk reads it whole: an early exit would SIGPIPE a live ldconfig under pipefail).
 needed_libs() {
   readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | while read -r lib; do
-    ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64|AArch64/ { print $NF; exit }'
+    awk -v l="$lib" '$1 == l && /x86-64|AArch64/ && !found { print $NF; found = 1 }' \
+      "$tmp/ldcache"
   done
 }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+ldconfig -p >"$tmp/ldcache"
 defined_dynamic "$bun_bin" | sort -u >"$tmp/bun"
 status=0
 for addon in "$@"; do

@@ -1,10 +1,12 @@
 /*
- * Packed batch consume (see packed-consume.h and src/source/packed-batch.ts). The worker thread
+ * Packed batch consume (see packed-consume.h and src/source/packed-batch.ts). A pool thread
  * takes up to maxMessages from librdkafka's consumer queue with rd_kafka_consume_batch_queue and
  * copies them into one block; the JS thread copies that block once into an ArrayBuffer. Partition
  * EOF events are skipped; other consumer errors are reported, never by dropping messages.
  */
 #include "src/sinker/packed-consume.h"
+
+#include <nan.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -32,12 +34,21 @@ Baton KafkaConsumer::ConsumeBatch(int timeout_ms, size_t max_messages,
   return Baton(RdKafka::ERR_NO_ERROR);
 }
 
-// consumePacked(timeoutMs, maxMessages, sep, cb)
+// setPackedCallback(cb): where every consumePacked result goes. Call once per consumer: each
+// call keeps a V8 Global, which Bun 1.4 never frees.
+NAN_METHOD(KafkaConsumer::NodeSetPackedCallback) {
+  if (info.Length() < 1 || !info[0]->IsFunction()) {
+    return Nan::ThrowTypeError("setPackedCallback(cb)");
+  }
+  KafkaConsumer* consumer = ObjectWrap::Unwrap<KafkaConsumer>(info.This());
+  consumer->m_packed_callback.Reset(info[0].As<v8::Function>());
+}
+
+// consumePacked(timeoutMs, maxMessages, sep): the result goes to the packed callback.
 NAN_METHOD(KafkaConsumer::NodeConsumePacked) {
   Nan::HandleScope scope;
-  if (info.Length() < 4 || !info[0]->IsUint32() || !info[1]->IsUint32() || !info[2]->IsInt32() ||
-      !info[3]->IsFunction()) {
-    return Nan::ThrowTypeError("consumePacked(timeoutMs, maxMessages, sep, cb)");
+  if (info.Length() < 3 || !info[0]->IsUint32() || !info[1]->IsUint32() || !info[2]->IsInt32()) {
+    return Nan::ThrowTypeError("consumePacked(timeoutMs, maxMessages, sep)");
   }
   uint32_t timeout_ms = Nan::To<uint32_t>(info[0]).FromJust();
   uint32_t max_messages = Nan::To<uint32_t>(info[1]).FromJust();
@@ -48,10 +59,11 @@ NAN_METHOD(KafkaConsumer::NodeConsumePacked) {
         "consumePacked: timeoutMs >= 0, 1 <= maxMessages <= 1000000, -1 <= sep <= 255");
   }
   KafkaConsumer* consumer = ObjectWrap::Unwrap<KafkaConsumer>(info.This());
-  Nan::Callback* callback = new Nan::Callback(info[3].As<v8::Function>());
-  Nan::AsyncQueueWorker(new Workers::KafkaConsumerConsumePacked(
-      callback, consumer, static_cast<int>(timeout_ms), max_messages, sep));
-  info.GetReturnValue().Set(Nan::Null());
+  if (consumer->m_packed_callback.IsEmpty()) {
+    return Nan::ThrowError("consumePacked: call setPackedCallback first");
+  }
+  (new Workers::PackedConsumeJob(consumer, static_cast<int>(timeout_ms), max_messages, sep))
+      ->Queue();
 }
 
 namespace Workers {
@@ -114,18 +126,28 @@ char* PutHeaders(char* dst, const rd_kafka_headers_t* headers) {
 
 }  // namespace
 
-KafkaConsumerConsumePacked::KafkaConsumerConsumePacked(Nan::Callback* callback,
-                                                       KafkaConsumer* consumer, int timeout_ms,
-                                                       uint32_t max_messages, int sep)
-    : ErrorAwareWorker(callback),
-      m_consumer(consumer),
-      m_timeout_ms(timeout_ms),
-      m_max_messages(max_messages),
-      m_sep(sep) {}
+PackedConsumeJob::PackedConsumeJob(KafkaConsumer* consumer, int timeout_ms,
+                                   uint32_t max_messages, int sep)
+    : m_consumer(consumer), m_timeout_ms(timeout_ms), m_max_messages(max_messages), m_sep(sep) {
+  m_req.data = this;
+}
 
-KafkaConsumerConsumePacked::~KafkaConsumerConsumePacked() { free(m_buf); }
+PackedConsumeJob::~PackedConsumeJob() { free(m_buf); }
 
-void KafkaConsumerConsumePacked::Execute() {
+// A plain uv work request (bun-uv-shim.cc's pool), not a Nan::AsyncWorker: that one makes a
+// Global and an async resource per call, which Bun 1.4 keeps forever.
+void PackedConsumeJob::Queue() { uv_queue_work(uv_default_loop(), &m_req, Work, Done); }
+
+void PackedConsumeJob::Work(uv_work_t* req) { static_cast<PackedConsumeJob*>(req->data)->Execute(); }
+
+void PackedConsumeJob::Done(uv_work_t* req, int status) {
+  (void)status;  // always 0: the shim's pool never cancels
+  PackedConsumeJob* job = static_cast<PackedConsumeJob*>(req->data);
+  job->Deliver();
+  delete job;
+}
+
+void PackedConsumeJob::Execute() {
   std::vector<rd_kafka_message_t*> batch;
   Baton b = m_consumer->ConsumeBatch(m_timeout_ms, m_max_messages, &batch);
   if (b.err() != RdKafka::ERR_NO_ERROR) {
@@ -147,7 +169,7 @@ void KafkaConsumerConsumePacked::Execute() {
 
 // Keeps the real messages. Partition EOF is not news here; the first other error is kept for
 // the callback. Destroys what it does not keep.
-std::vector<rd_kafka_message_t*> KafkaConsumerConsumePacked::KeepMessages(
+std::vector<rd_kafka_message_t*> PackedConsumeJob::KeepMessages(
     std::vector<rd_kafka_message_t*>* batch) {
   std::vector<rd_kafka_message_t*> keep;
   keep.reserve(batch->size());
@@ -164,7 +186,7 @@ std::vector<rd_kafka_message_t*> KafkaConsumerConsumePacked::KeepMessages(
   return keep;
 }
 
-KafkaConsumerConsumePacked::Sizes KafkaConsumerConsumePacked::Measure(
+PackedConsumeJob::Sizes PackedConsumeJob::Measure(
     const std::vector<rd_kafka_message_t*>& msgs) const {
   Sizes s;
   for (rd_kafka_message_t* m : msgs) {
@@ -176,7 +198,7 @@ KafkaConsumerConsumePacked::Sizes KafkaConsumerConsumePacked::Measure(
 }
 
 // Fills the block and destroys each message once copied.
-void KafkaConsumerConsumePacked::Pack(const std::vector<rd_kafka_message_t*>& msgs,
+void PackedConsumeJob::Pack(const std::vector<rd_kafka_message_t*>& msgs,
                                       const Sizes& sizes) {
   const size_t n = msgs.size();
   const size_t index_bytes = Align8(n * kIndexBytesPerMessage);
@@ -231,7 +253,7 @@ void KafkaConsumerConsumePacked::Pack(const std::vector<rd_kafka_message_t*>& ms
 }
 
 // Batches rarely hold more than a few topics: a linear scan beats a map here.
-uint16_t KafkaConsumerConsumePacked::TopicIndex(const rd_kafka_message_t* m) {
+uint16_t PackedConsumeJob::TopicIndex(const rd_kafka_message_t* m) {
   for (size_t j = 0; j < m_topic_handles.size(); j++) {
     if (m_topic_handles[j] == m->rkt) return static_cast<uint16_t>(j);
   }
@@ -240,12 +262,9 @@ uint16_t KafkaConsumerConsumePacked::TopicIndex(const rd_kafka_message_t* m) {
   return static_cast<uint16_t>(m_topic_handles.size() - 1);
 }
 
-v8::Local<v8::Value> KafkaConsumerConsumePacked::ErrorValue() {
-  if (!m_error) return Nan::Null();
-  return m_error->ToObject();
-}
-
-void KafkaConsumerConsumePacked::HandleOKCallback() {
+// On the JS thread. The callback is the JS dispatcher in src/source/packed-consume.ts, which
+// settles a promise and never throws (Bun exports no v8::TryCatch to catch it here).
+void PackedConsumeJob::Deliver() {
   Nan::HandleScope scope;
   v8::Local<v8::Value> block = Nan::Null();
   if (m_count > 0) {
@@ -260,8 +279,10 @@ void KafkaConsumerConsumePacked::HandleOKCallback() {
   for (size_t i = 0; i < m_topics.size(); i++) {
     Nan::Set(topics, static_cast<uint32_t>(i), Nan::New(m_topics[i]).ToLocalChecked());
   }
+  v8::Local<v8::Value> error = Nan::Null();
+  if (m_error) error = m_error->ToObject();
   v8::Local<v8::Value> argv[7] = {
-      ErrorValue(),
+      error,
       block,
       Nan::New<v8::Number>(m_count),
       Nan::New<v8::Number>(static_cast<double>(m_sizes.values)),
@@ -269,7 +290,8 @@ void KafkaConsumerConsumePacked::HandleOKCallback() {
       Nan::New<v8::Number>(static_cast<double>(m_sizes.headers)),
       topics,
   };
-  callback->Call(7, argv, async_resource);
+  v8::Local<v8::Function> callback = Nan::New(m_consumer->m_packed_callback);
+  (void)Nan::Call(callback, Nan::GetCurrentContext()->Global(), 7, argv);
 }
 
 }  // namespace Workers

@@ -1,13 +1,14 @@
 /*
  * Packed batch consume: one librdkafka batch as one ArrayBuffer (layout in
- * src/source/packed-batch.ts), built on a worker thread so the JS thread makes no object per
+ * src/source/packed-batch.ts), built on a pool thread so the JS thread makes no object per
  * message. Never drops a consumed message: a consumer error found in a batch is reported
- * together with the messages around it.
+ * together with the messages around it. Never creates a V8 Global per call: Bun 1.4 never
+ * frees one (native/README.md), so results go to the consumer's one registered callback.
  */
 #ifndef SINKER_PACKED_CONSUME_H_
 #define SINKER_PACKED_CONSUME_H_
 
-#include <nan.h>
+#include <uv.h>
 
 #include <cstdint>
 #include <optional>
@@ -15,21 +16,21 @@
 #include <vector>
 
 #include "rdkafka.h"  // NOLINT
-#include "src/workers.h"
+#include "src/common.h"
+#include "src/kafka-consumer.h"
 
 namespace NodeKafka {
 namespace Workers {
 
-// consumePacked(timeoutMs, maxMessages, sep, cb) on the consumer queue; calls
-// cb(err, arrayBuffer|null, n, vbytes, kbytes, hbytes, topicNames[]) on the JS thread.
-class KafkaConsumerConsumePacked : public ErrorAwareWorker {
+// One consumePacked(timeoutMs, maxMessages, sep) call: Execute() runs on a pool thread, then
+// Deliver() calls the consumer's packed callback on the JS thread with
+// (err, arrayBuffer|null, n, vbytes, kbytes, hbytes, topicNames[]). Deletes itself after.
+class PackedConsumeJob {
  public:
-  KafkaConsumerConsumePacked(Nan::Callback* callback, KafkaConsumer* consumer, int timeout_ms,
-                             uint32_t max_messages, int sep);
-  ~KafkaConsumerConsumePacked();
+  PackedConsumeJob(KafkaConsumer* consumer, int timeout_ms, uint32_t max_messages, int sep);
+  ~PackedConsumeJob();
 
-  void Execute();
-  void HandleOKCallback();
+  void Queue();
 
  private:
   struct Sizes {
@@ -38,12 +39,16 @@ class KafkaConsumerConsumePacked : public ErrorAwareWorker {
     size_t headers = 0;
   };
 
+  static void Work(uv_work_t* req);
+  static void Done(uv_work_t* req, int status);
+  void Execute();
+  void Deliver();
   std::vector<rd_kafka_message_t*> KeepMessages(std::vector<rd_kafka_message_t*>* batch);
   Sizes Measure(const std::vector<rd_kafka_message_t*>& msgs) const;
   void Pack(const std::vector<rd_kafka_message_t*>& msgs, const Sizes& sizes);
   uint16_t TopicIndex(const rd_kafka_message_t* m);
-  v8::Local<v8::Value> ErrorValue();
 
+  uv_work_t m_req;
   KafkaConsumer* m_consumer;
   const int m_timeout_ms;
   const uint32_t m_max_messages;

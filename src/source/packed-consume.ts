@@ -48,15 +48,26 @@ type NativeCallback = (
 ) => void
 
 interface NativeConsumer {
-  consumePacked(timeoutMs: number, maxMessages: number, sep: number, cb: NativeCallback): void
+  setPackedCallback(cb: NativeCallback): void
+  consumePacked(timeoutMs: number, maxMessages: number, sep: number): void
+}
+
+interface Pending {
+  readonly sep: number
+  resolve(batch: PackedBatch | null): void
+  reject(error: unknown): void
 }
 
 /** Per message in the index: f64 offset, f64 timestamp, u32 x3 ends, i32 partition, u16, u8. */
 const INDEX_BYTES_PER_MESSAGE = 35
 
-const busy = new WeakSet<object>()
+// The call in flight per consumer (one at a time, so batches stay in order).
+const inFlight = new WeakMap<object, Pending>()
 // An error that arrived together with messages: the messages go out first, the error next call.
 const deferred = new WeakMap<object, PackedConsumeError>()
+// Consumers whose native side already has the dispatcher. Registered once per consumer: the
+// addon keeps it in a V8 Global, and Bun 1.4 never frees one (native/README.md).
+const dispatching = new WeakSet<object>()
 
 /**
  * One batch from `consumer` (a KafkaConsumer from loadKafka()), or null when nothing arrived
@@ -72,26 +83,44 @@ export function consumePacked(
     deferred.delete(consumer)
     return Promise.reject(pending)
   }
-  if (busy.has(consumer)) {
+  if (inFlight.has(consumer)) {
     return Promise.reject(new Error('consumePacked: a call is already running on this consumer'))
   }
-  const native = (consumer as unknown as { _client: NativeConsumer })._client
+  const native = (consumer as { _client: NativeConsumer })._client
   return new Promise((resolve, reject) => {
-    busy.add(consumer)
     try {
-      native.consumePacked(opts.timeoutMs, opts.maxMessages, opts.sep, (err, block, ...rest) => {
-        busy.delete(consumer)
-        const error = err ? new PackedConsumeError(err.message, err.code) : null
-        if (!block) return error ? reject(error) : resolve(null)
-        if (error) deferred.set(consumer, error)
-        const [n, vbytes, kbytes, hbytes, topics] = rest
-        resolve(decodePacked(block, n, vbytes, kbytes, hbytes, topics, opts.sep))
-      })
+      if (!dispatching.has(consumer)) {
+        native.setPackedCallback((...args) => settle(consumer, args))
+        dispatching.add(consumer)
+      }
+      inFlight.set(consumer, { sep: opts.sep, resolve, reject })
+      native.consumePacked(opts.timeoutMs, opts.maxMessages, opts.sep)
     } catch (e) {
-      busy.delete(consumer)
+      inFlight.delete(consumer)
       reject(e)
     }
   })
+}
+
+/** The native side's one callback per consumer; must never throw (nothing would catch it). */
+function settle(consumer: object, args: Parameters<NativeCallback>): void {
+  const [err, block, n, vbytes, kbytes, hbytes, topics] = args
+  const call = inFlight.get(consumer)
+  if (!call) return
+  inFlight.delete(consumer)
+  const error = err ? new PackedConsumeError(err.message, err.code) : null
+  if (!block) {
+    if (error) call.reject(error)
+    else call.resolve(null)
+    return
+  }
+  try {
+    const batch = decodePacked(block, n, vbytes, kbytes, hbytes, topics, call.sep)
+    if (error) deferred.set(consumer, error)
+    call.resolve(batch)
+  } catch (e) {
+    call.reject(e)
+  }
 }
 
 /** Views a packed block (layout in packed-batch.ts) without copying. Pure. */

@@ -24,7 +24,7 @@ function peakRssMb(): number {
 }
 
 export async function runBench(cfg: ProbeConfig) {
-  const c = newConsumer(cfg.brokers, cfg.group)
+  const c = newConsumer(cfg.brokers, cfg.group, () => {}, cfg.rdkafka)
   await connect(c, 10_000)
   c.subscribe([cfg.topic])
   let messages = 0

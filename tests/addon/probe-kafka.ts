@@ -126,6 +126,24 @@ export function commitCb(
   )
 }
 
+/**
+ * The asynchronous commit() (no per-call callback), settled by the `offset.commit` event that
+ * `offset_commit_cb: true` turns on. librdkafka serves that callback from the consumer queue,
+ * so this keeps polling (packed) until it fires, as a consuming pipeline would.
+ */
+export async function commitAsync(
+  c: KafkaConsumer,
+  offsets: Array<TopicPartition & { offset: number }>,
+): Promise<void> {
+  let outcome: { err: unknown } | undefined
+  c.once('offset.commit', (err: unknown) => {
+    outcome = { err }
+  })
+  c.commit(offsets)
+  await consumeLoop(c, { until: () => outcome !== undefined, deadlineMs: 15_000 })
+  if (outcome?.err) throw outcome.err
+}
+
 /** Offsets read per partition, in arrival order, plus counters of the batches that held them. */
 export class Consumed {
   readonly offsets = new Map<string, number[]>()

@@ -5,6 +5,7 @@
  * Usage: addon-probe '{"mode":"consume","brokers":"127.0.0.1:9092",...}'. Never calls
  * process.exit on success: exiting by itself after disconnect is part of what it checks.
  */
+import type { KafkaConsumer } from '@confluentinc/kafka-javascript'
 import { loadKafka } from '../../src/source/addon'
 import type { PackedBatch } from '../../src/source/packed-batch'
 import {
@@ -16,6 +17,7 @@ import {
 import { runBench } from './probe-bench'
 import {
   Consumed,
+  commitAsync,
   commitCb,
   committed,
   connect,
@@ -26,19 +28,22 @@ import {
   type TopicPartition,
   tp,
 } from './probe-kafka'
+import { runLeak } from './probe-leak'
 
 export interface ProbeConfig {
-  mode: 'version' | 'consume' | 'pause' | 'regex' | 'member' | 'errors' | 'bench'
+  mode: 'version' | 'consume' | 'pause' | 'regex' | 'member' | 'errors' | 'bench' | 'leak'
   brokers: string
   group: string
   topic: string
-  /** consume, pause, regex, bench: how many messages to read. */
+  /** consume, pause, regex, bench, leak: how many messages to read. */
   expect: number
   /** regex: a librdkafka pattern (starts with ^); regexObject passes it as a JS RegExp. */
   pattern?: string
   regexObject?: boolean
   /** errors: a port where no broker listens. */
   unreachable?: string
+  /** bench: librdkafka settings to try on top of the product's. */
+  rdkafka?: Record<string, string | number | boolean>
 }
 
 const emit = (line: object) => console.log(JSON.stringify(line))
@@ -67,7 +72,9 @@ function partitionsOf(consumed: Consumed): TopicPartition[] {
 /** Topic list subscribe, packed consume with headers, both commits read back, watermarks. */
 async function consumeMode(cfg: ProbeConfig) {
   const rebalances: RebalanceEvent[] = []
-  const c = newConsumer(cfg.brokers, cfg.group, (e) => rebalances.push(e))
+  const c = newConsumer(cfg.brokers, cfg.group, (e) => rebalances.push(e), {
+    offset_commit_cb: true,
+  })
   await connect(c, 10_000)
   c.subscribe([cfg.topic])
   const consumed = new Consumed()
@@ -80,17 +87,33 @@ async function consumeMode(cfg: ProbeConfig) {
       messages.push(...describeBatch(b))
     },
   })
+  const commits = await commitEveryWay(c, consumed)
   const parts = partitionsOf(consumed)
-  c.commitSync(parts.map((p) => ({ ...p, offset: 1 })))
-  const afterCommitSync = await committed(c, parts)
-  const ends = parts.map((p) => ({ ...p, offset: Math.max(...consumed.offsets.get(tp(p))!) + 1 }))
-  await commitCb(c, ends)
-  const afterCommitCb = await committed(c, parts)
   const watermarks = Object.fromEntries(
     parts.map((p) => [tp(p), c.getWatermarkOffsets(p.topic, p.partition).highOffset]),
   )
   const disconnectMs = await disconnect(c)
-  return { messages, rebalances, afterCommitSync, afterCommitCb, watermarks, disconnectMs }
+  return { messages, rebalances, ...commits, watermarks, disconnectMs }
+}
+
+/** commitSync to 1, commitCb to 2, then async commit() to the end, each read back. */
+async function commitEveryWay(c: KafkaConsumer, consumed: Consumed) {
+  const parts = partitionsOf(consumed)
+  const at = (offset: (p: TopicPartition) => number) =>
+    parts.map((p) => ({ ...p, offset: offset(p) }))
+  c.commitSync(at(() => 1))
+  const afterCommitSync = await committed(c, parts)
+  await commitCb(
+    c,
+    at(() => 2),
+  )
+  const afterCommitCb = await committed(c, parts)
+  await commitAsync(
+    c,
+    at((p) => Math.max(...consumed.offsets.get(tp(p))!) + 1),
+  )
+  const afterCommit = await committed(c, parts)
+  return { afterCommitSync, afterCommitCb, afterCommit }
 }
 
 /**
@@ -107,7 +130,8 @@ async function pauseMode(cfg: ProbeConfig) {
   const count = (key: string) => consumed.offsets.get(key)?.length ?? 0
   const loop = (until: () => boolean) =>
     consumeLoop(c, { until, deadlineMs: 60_000, maxMessages: 100, onBatch: (b) => consumed.add(b) })
-  await loop(() => count(p0) > 0 && count(p1) > 0 && count(p0) < cfg.expect / 2)
+  // Batches of at most 100, so partition 0 is mid-stream when paused.
+  await loop(() => count(p0) > 0)
   c.pause([{ topic: cfg.topic, partition: 0 }])
   const p0AtPause = count(p0)
   await loop(() => count(p1) >= cfg.expect / 2)
@@ -224,6 +248,8 @@ async function run(cfg: ProbeConfig): Promise<object> {
       return errorsMode(cfg)
     case 'bench':
       return runBench(cfg)
+    case 'leak':
+      return runLeak(cfg)
   }
 }
 
@@ -231,5 +257,6 @@ try {
   emit({ ok: true, result: await run(JSON.parse(process.argv[2] ?? '{}') as ProbeConfig) })
 } catch (e) {
   emit({ ok: false, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) })
-  process.exitCode = 1
+  // A failed check may leave a client connected, which would keep the process alive.
+  process.exit(1)
 }

@@ -93,18 +93,32 @@ describe('the Kafka addon inside the compiled binary', () => {
   )
 
   test(
-    'commits explicit offsets with commitSync and commitCb and reads them back',
+    'commits explicit offsets (commitSync, commitCb, commit) and reads them back',
     async () => {
       const out = await run({ mode: 'consume', group: 'g-commit', topic: 'consume', expect: 5 })
       expect(out.exitCode).toBe(0)
       expect(out.result.afterCommitSync).toEqual({ 'consume:0': 1, 'consume:1': 1 })
-      expect(out.result.afterCommitCb).toEqual({ 'consume:0': 3, 'consume:1': 2 })
+      expect(out.result.afterCommitCb).toEqual({ 'consume:0': 2, 'consume:1': 2 })
+      expect(out.result.afterCommit).toEqual({ 'consume:0': 3, 'consume:1': 2 })
       expect(out.result.watermarks).toEqual({ 'consume:0': 3, 'consume:1': 2 })
       const stored = await broker.groupOffsets('g-commit', 'consume')
       expect([...stored.entries()].sort()).toEqual([
         [0, 3],
         [1, 2],
       ])
+    },
+    3 * MINUTE,
+  )
+
+  test(
+    'consumePacked, commit and commitSync leave no object behind per call',
+    async () => {
+      const out = await run({ mode: 'leak', group: 'g-leak', topic: 'consume', expect: 5 })
+      expect(out.exitCode).toBe(0)
+      const perCall = out.result.objectsLeftPerCall as Record<string, number>
+      expect(perCall.consumePacked).toBeLessThan(0.1)
+      expect(perCall.commit).toBeLessThan(0.1)
+      expect(perCall.commitSync).toBeLessThan(0.1)
     },
     3 * MINUTE,
   )

@@ -236,14 +236,21 @@ type NativeArgs = [
 /** A consumer whose native consumePacked answers with the queued replies, in order. */
 function fakeConsumer(replies: NativeArgs[]) {
   const calls: unknown[][] = []
-  const consumePacked = (...args: unknown[]) => {
-    calls.push(args.slice(0, 3))
-    const reply = replies.shift()
-    if (!reply) throw new TypeError('consumePacked(timeoutMs, maxMessages, sep, cb)')
-    const cb = args[3] as (...a: NativeArgs) => void
-    queueMicrotask(() => cb(...reply))
+  let callback: ((...a: NativeArgs) => void) | undefined
+  let registrations = 0
+  const client = {
+    setPackedCallback(cb: (...a: NativeArgs) => void) {
+      callback = cb
+      registrations++
+    },
+    consumePacked(...args: unknown[]) {
+      calls.push(args)
+      const reply = replies.shift()
+      if (!reply) throw new TypeError('consumePacked(timeoutMs, maxMessages, sep)')
+      queueMicrotask(() => callback?.(...reply))
+    },
   }
-  return { consumer: { _client: { consumePacked } }, calls }
+  return { consumer: { _client: client }, calls, registrations: () => registrations }
 }
 
 function batchReply(msgs: Msg[], err: NativeArgs[0] = null): NativeArgs {
@@ -260,6 +267,16 @@ describe('consumePacked', () => {
     expect(calls).toEqual([[100, 5000, 10]])
     expect(b?.count).toBe(1)
     expect(b?.offsets[0]).toBe(7)
+  })
+
+  test('registers its native callback once per consumer, however many calls it makes', async () => {
+    const { consumer, registrations } = fakeConsumer([
+      batchReply([msg()]),
+      [null, null, 0, 0, 0, 0, []],
+      batchReply([msg()]),
+    ])
+    for (let i = 0; i < 3; i++) await consumePacked(consumer, opts)
+    expect(registrations()).toBe(1)
   })
 
   test('resolves null when nothing arrived', async () => {
@@ -295,10 +312,16 @@ describe('consumePacked', () => {
   })
 
   test('a native call that throws rejects and leaves the consumer usable', async () => {
-    const { consumer } = fakeConsumer([])
+    const replies: NativeArgs[] = []
+    const { consumer } = fakeConsumer(replies)
     await expect(consumePacked(consumer, opts)).rejects.toThrow(TypeError)
-    const again = fakeConsumer([[null, null, 0, 0, 0, 0, []]])
-    consumer._client.consumePacked = again.consumer._client.consumePacked
+    replies.push([null, null, 0, 0, 0, 0, []])
     expect(await consumePacked(consumer, opts)).toBeNull()
+  })
+
+  test('a block that does not match its counts rejects instead of throwing in the callback', async () => {
+    const [, ab, n, vbytes, kbytes, hbytes, topics] = batchReply([msg()])
+    const { consumer } = fakeConsumer([[null, ab, n, vbytes + 1, kbytes, hbytes, topics]])
+    await expect(consumePacked(consumer, opts)).rejects.toThrow(RangeError)
   })
 })
