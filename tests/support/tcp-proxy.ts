@@ -33,8 +33,8 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
               port: targetPort,
               socket: {
                 data: (_s, chunk) => void client.write(chunk),
-                close: () => client.end(),
-                error: () => client.end(),
+                close: () => void client.end(),
+                error: () => void client.end(),
               },
             })
             upstream.data = { peer: client, pending: [] }
