@@ -49,5 +49,12 @@ export function unsupported(config: Config): string[] {
       'delivery.guarantee: exactly_once is not available in this build yet; use at_least_once',
     )
   }
+  config.tables.forEach((t, i) => {
+    if (t.dynamic_schema.enabled) {
+      issues.push(
+        `tables.${i}.dynamic_schema.enabled: dynamic schema is not available in this build yet (issue 8)`,
+      )
+    }
+  })
   return issues
 }
