@@ -43,8 +43,8 @@ class PackedConsumeJob {
   static void Done(uv_work_t* req, int status);
   void Execute();
   void Deliver();
-  std::vector<rd_kafka_message_t*> KeepMessages(std::vector<rd_kafka_message_t*>* batch);
-  Sizes Measure(const std::vector<rd_kafka_message_t*>& msgs) const;
+  std::vector<rd_kafka_message_t*> KeepMessages(std::vector<rd_kafka_message_t*>* batch,
+                                                Sizes* sizes);
   void Pack(const std::vector<rd_kafka_message_t*>& msgs, const Sizes& sizes);
   uint16_t TopicIndex(const rd_kafka_message_t* m);
 
