@@ -166,6 +166,42 @@ describe('the compiled binary, Kafka to ClickHouse', () => {
     expect(await committedTotal(c)).toBe(await endTotal(c.topic))
   }, 240_000)
 
+  test('a second binary joining and leaving the group during the run loses no event', async () => {
+    const c = await scenario('rebalance')
+    const events = await produceEvents(c.topic, 200_000)
+    const a = await startSinker(c)
+    await a.waitFor(
+      async () => Number(await q(`SELECT count() FROM e2e.${c.table}`)) > 0,
+      60_000,
+      'first rows',
+    )
+    for (let i = 0; i < 2; i++) {
+      const b = await startSinker(c)
+      await b.waitFor(
+        async () => (await b.get('/ready')).status === 200,
+        60_000,
+        'second member ready',
+      )
+      await Bun.sleep(1000)
+      const started = Date.now()
+      expect(await b.stop()).toBe(0)
+      // Leaving hands partitions back within shutdown_timeout_ms (10 s here) plus the group's own time.
+      expect(Date.now() - started).toBeLessThan(20_000)
+    }
+    await a.waitFor(
+      async () => Number(await q(`SELECT uniqExact(id) FROM e2e.${c.table}`)) >= 200_000,
+      180_000,
+      'every id',
+    )
+    expect(await a.stop()).toBe(0)
+    expect(await q(`SELECT uniqExact(id) FROM e2e.${c.table}`)).toBe('200000')
+    expect(await q(`SELECT sum(id) FROM (SELECT DISTINCT id FROM e2e.${c.table})`)).toBe(
+      String(events.sumIds),
+    )
+    expect(await committedTotal(c)).toBe(await endTotal(c.topic))
+    expect(a.output()).toContain('partitions_revoked')
+  }, 300_000)
+
   test('an invalid config exits 2 and names the key', async () => {
     const s = await startSinker(
       'kafka:\n  brokers: ["127.0.0.1:1"]\n  group_id: g\n  topics: [t]\n  bogus: 1\nsink: { type: clickhouse }\ntables: [{ topic: t, table: x }]\n',
