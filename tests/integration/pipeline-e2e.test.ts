@@ -211,6 +211,32 @@ describe('the compiled binary, Kafka to ClickHouse', () => {
     expect(s.output()).toContain('bogus')
   }, 30_000)
 
+  test('an unreachable broker or wrong sink credentials: a clear error and /ready 503 with the reason', async () => {
+    const c = await scenario('unreachable')
+    const s = await startSinker({ ...c, brokers: '127.0.0.1:1' })
+    await s.waitFor(
+      async () => (await s.get('/ready')).text.includes('kafka'),
+      60_000,
+      'kafka reason',
+    )
+    expect((await s.get('/ready')).status).toBe(503)
+    expect(await s.stop()).toBe(0)
+    expect(s.output()).toContain('kafka_connect_failed')
+
+    const w = await startSinker(
+      { ...c, group: `${c.group}_auth` },
+      { SINKER__SINK__CLICKHOUSE__USER: 'nobody', SINKER__SINK__CLICKHOUSE__PASSWORD: 'wrong' },
+    )
+    await w.waitFor(
+      async () => /sink|schema/.test((await w.get('/ready')).text),
+      60_000,
+      'sink reason',
+    )
+    expect((await w.get('/ready')).status).toBe(503)
+    expect(w.output()).not.toContain('wrong')
+    expect(await w.stop()).toBe(0)
+  }, 180_000)
+
   test('a missing table keeps /ready at 503 with the reason and commits nothing, then recovers', async () => {
     const c = await scenario('missing')
     await q(`DROP TABLE e2e.${c.table}`)
