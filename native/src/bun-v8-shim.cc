@@ -48,7 +48,8 @@ Local<T> Self(const void* self) {
   return local;
 }
 
-MaybeLocal<Value> GetProperty(Isolate* iso, Local<Context> ctx, Local<Value> obj, const char* name) {
+MaybeLocal<Value> GetProperty(Isolate* iso, Local<Context> ctx, Local<Value> obj,
+                              const char* name) {
   Local<String> key = String::NewFromUtf8(iso, name, NewStringType::kInternalized).ToLocalChecked();
   return obj.As<Object>()->Get(ctx, key);
 }
@@ -59,7 +60,9 @@ class Builtin {
  public:
   explicit Builtin(const char* path) : path_(path) {}
 
-  MaybeLocal<Value> Call(int argc, Local<Value>* argv) { return CallOn(Local<Value>(), argc, argv); }
+  MaybeLocal<Value> Call(int argc, Local<Value>* argv) {
+    return CallOn(Local<Value>(), argc, argv);
+  }
 
   MaybeLocal<Value> CallOn(Local<Value> receiver, int argc, Local<Value>* argv) {
     Isolate* iso = Isolate::GetCurrent();
@@ -104,7 +107,8 @@ Builtin buffer_to_string("Buffer.prototype.toString");
 
 // A Node Buffer holding a copy of data: Bun exports no way to adopt foreign memory.
 MaybeLocal<Object> CopyToBuffer(Isolate* iso, const char* data, size_t len) {
-  Local<ArrayBuffer> ab = ArrayBuffer::New(iso, len, BackingStoreInitializationMode::kUninitialized);
+  Local<ArrayBuffer> ab =
+      ArrayBuffer::New(iso, len, BackingStoreInitializationMode::kUninitialized);
   if (len > 0) memcpy(ab->GetBackingStore()->Data(), data, len);
   Local<Value> argv[1] = {ab};
   Local<Value> buf;

@@ -85,7 +85,9 @@ PackedConsumeJob::~PackedConsumeJob() { free(m_buf); }
 // Global and an async resource per call, which Bun 1.4 keeps forever.
 void PackedConsumeJob::Queue() { uv_queue_work(uv_default_loop(), &m_req, Work, Done); }
 
-void PackedConsumeJob::Work(uv_work_t* req) { static_cast<PackedConsumeJob*>(req->data)->Execute(); }
+void PackedConsumeJob::Work(uv_work_t* req) {
+  static_cast<PackedConsumeJob*>(req->data)->Execute();
+}
 
 void PackedConsumeJob::Done(uv_work_t* req, int status) {
   (void)status;  // always 0: the shim's pool never cancels
@@ -139,8 +141,7 @@ std::vector<rd_kafka_message_t*> PackedConsumeJob::KeepMessages(
 }
 
 // Fills the block and destroys each message once copied.
-void PackedConsumeJob::Pack(const std::vector<rd_kafka_message_t*>& msgs,
-                                      const Sizes& sizes) {
+void PackedConsumeJob::Pack(const std::vector<rd_kafka_message_t*>& msgs, const Sizes& sizes) {
   const size_t n = msgs.size();
   const size_t index_bytes = Align8(n * kIndexBytesPerMessage);
   m_buf_len = index_bytes + sizes.values + sizes.keys + sizes.headers;

@@ -38,7 +38,9 @@ static int post(void (*fn)(void *), void *arg) {
   napi_status s = napi_call_threadsafe_function(g_tsfn, t, napi_tsfn_nonblocking);
   if (s == napi_ok) return 0;
   free(t);
-  if (s != napi_closing) fprintf(stderr, "uvbridge: napi_call_threadsafe_function failed (%d)\n", s);
+  if (s != napi_closing) {
+    fprintf(stderr, "uvbridge: napi_call_threadsafe_function failed (%d)\n", s);
+  }
   return -1;
 }
 
