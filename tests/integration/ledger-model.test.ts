@@ -33,10 +33,6 @@ interface BatchDef {
   readonly crash: boolean
 }
 
-type Step =
-  | { kind: 'messages'; messages: { batch: number; partition: number }[] }
-  | { kind: 'restart' }
-
 const batchArb = fc.record({
   group: fc.nat(GROUPS.length - 1),
   overwrite: fc.boolean(),
