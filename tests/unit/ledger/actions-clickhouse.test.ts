@@ -2,9 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { clickhouseStatements } from '../../../src/ledger/actions-clickhouse'
 import { dorisStatements } from '../../../src/ledger/actions-doris'
-import { createActionRunner } from '../../../src/ledger/run-statements'
 import type { BatchTaskSpec } from '../../../src/ledger/task'
-import type { Verdict } from '../../../src/sinks/sink'
 
 function spec(over: Partial<BatchTaskSpec>): BatchTaskSpec {
   return {
@@ -41,42 +39,6 @@ describe('clickhouseStatements', () => {
   test('refuses a Doris spec and a partition for truncate_table', () => {
     expect(() => clickhouseStatements(spec({ opSystem: 'doris' }))).toThrow()
     expect(() => clickhouseStatements(spec({ opType: 'truncate_table' }))).toThrow()
-  })
-})
-
-describe('dorisStatements', () => {
-  const d = (over: Partial<BatchTaskSpec>) => dorisStatements(spec({ opSystem: 'doris', ...over }))
-
-  test('drop_partition drops the named partition if it exists', () => {
-    expect(d({ partition: 'p20261101' })).toEqual([
-      'ALTER TABLE `analytics`.`events` DROP PARTITION IF EXISTS `p20261101`',
-    ])
-  })
-
-  test('truncate_table truncates the table or one partition', () => {
-    expect(d({ opType: 'truncate_table', partition: '' })).toEqual([
-      'TRUNCATE TABLE `analytics`.`events`',
-    ])
-    expect(d({ opType: 'truncate_table', partition: 'p1' })).toEqual([
-      'TRUNCATE TABLE `analytics`.`events` PARTITION (`p1`)',
-    ])
-  })
-
-  test('add_range_partition adds a left-closed, right-open range if it does not exist', () => {
-    const range = { name: 'p20261101', lower: '2026-11-01', upper: '2026-11-02' }
-    expect(d({ opType: 'add_range_partition', range })).toEqual([
-      'ALTER TABLE `analytics`.`events` ADD PARTITION IF NOT EXISTS `p20261101` VALUES [("2026-11-01"), ("2026-11-02"))',
-    ])
-    const open = { name: 'pmax', lower: '2027-01-01 00:00:00', upper: 'MAXVALUE' }
-    expect(d({ opType: 'add_range_partition', range: open })).toEqual([
-      'ALTER TABLE `analytics`.`events` ADD PARTITION IF NOT EXISTS `pmax` VALUES [("2027-01-01 00:00:00"), (MAXVALUE))',
-    ])
-  })
-
-  test('add_range_partition falls back to parsing op_partition when the spec came from the ledger', () => {
-    expect(d({ opType: 'add_range_partition', partition: 'p1:[1,2)' })).toEqual([
-      'ALTER TABLE `analytics`.`events` ADD PARTITION IF NOT EXISTS `p1` VALUES [("1"), ("2"))',
-    ])
   })
 })
 
@@ -139,44 +101,5 @@ describe('statement builders and injection', () => {
       expect(() => clickhouseStatements(s)).toThrow()
       expect(() => dorisStatements({ ...s, opSystem: 'doris', partition: 'p1' })).toThrow()
     }
-  })
-})
-
-describe('createActionRunner', () => {
-  test('sends each statement in order and succeeds on ok or duplicate', async () => {
-    const sent: string[] = []
-    const answers: Verdict[] = [{ kind: 'ok' }, { kind: 'duplicate' }]
-    const run = createActionRunner(
-      () => ['A', 'B'],
-      async (sql) => {
-        sent.push(sql)
-        return answers.shift() ?? { kind: 'ok' }
-      },
-    )
-    expect(await run(spec({}), new AbortController().signal)).toBe('ok')
-    expect(sent).toEqual(['A', 'B'])
-  })
-
-  test('fails the attempt on the first retry or reject verdict and reports why', async () => {
-    const sent: string[] = []
-    const failures: string[] = []
-    const run = createActionRunner(
-      () => ['A', 'B'],
-      async (sql) => {
-        sent.push(sql)
-        return { kind: 'reject', why: 'Code: 60 unknown table' }
-      },
-      (_, why) => failures.push(why),
-    )
-    expect(await run(spec({}), new AbortController().signal)).toBe('failed')
-    expect(sent).toEqual(['A'])
-    expect(failures).toEqual(['Code: 60 unknown table'])
-  })
-
-  test('a task with no statements succeeds without calling the sink', async () => {
-    const run = createActionRunner(clickhouseStatements, () => {
-      throw new Error('must not be called')
-    })
-    expect(await run(spec({ opType: 'none' }), new AbortController().signal)).toBe('ok')
   })
 })
