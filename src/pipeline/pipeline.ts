@@ -32,7 +32,11 @@ export interface Source {
   readonly revocation: Promise<void> | undefined
   connect(timeoutMs: number): Promise<void>
   poll(timeoutMs: number): Promise<PackedBatch | null>
-  commit(offsets: readonly TopicPartitionOffset[], timeoutMs: number): Promise<void>
+  commit(
+    offsets: readonly TopicPartitionOffset[],
+    timeoutMs: number,
+    mode?: 'async' | 'sync',
+  ): Promise<void>
   pause(partitions: readonly TopicPartition[]): void
   resume(partitions: readonly TopicPartition[]): void
   highWatermark(topic: string, partition: number): number | null
@@ -317,7 +321,8 @@ export class Pipeline {
     } catch {
       gaveUp = true
     }
-    await this.commit(revoked).catch(() => undefined)
+    // Nothing polls during a revocation, so an async commit's answer could not arrive.
+    await this.commit(revoked, 'sync').catch(() => undefined)
     for (const p of parts) {
       this.tracker.revoke(p.topic, p.partition)
       this.committed.delete(tpKey(p.topic, p.partition))
@@ -355,7 +360,7 @@ export class Pipeline {
   }
 
   /** Commits every partition whose settled offset moved; serialized so commits never overlap. */
-  private commit(extra?: ReadonlySet<string>): Promise<void> {
+  private commit(extra?: ReadonlySet<string>, mode: 'async' | 'sync' = 'async'): Promise<void> {
     const run = async () => {
       const list = this.tracker
         .commitCandidates()
@@ -365,7 +370,7 @@ export class Pipeline {
             extra?.has(tpKey(c.topic, c.partition)),
         )
       if (list.length === 0) return
-      await this.source.commit(list, KAFKA_TIMEOUT_MS)
+      await this.source.commit(list, KAFKA_TIMEOUT_MS, mode)
       this.tracker.markCommitted(list)
       for (const c of list) this.committed.set(tpKey(c.topic, c.partition), c.offset)
       this.deps.metrics.offsetsCommitted.inc(list.length)
@@ -436,9 +441,11 @@ export class Pipeline {
         'final flush did not finish; its offsets stay uncommitted',
       )
     }
-    await withDeadline('final commit', left(), () => this.commit()).catch((e: Error) => {
-      log.error({ event: 'final_commit_failed', error: e.message }, 'final commit failed')
-    })
+    await withDeadline('final commit', left(), () => this.commit(undefined, 'sync')).catch(
+      (e: Error) => {
+        log.error({ event: 'final_commit_failed', error: e.message }, 'final commit failed')
+      },
+    )
     await this.source.close(Math.min(left(), 10_000))
     await Promise.allSettled([this.deps.sink.close(), this.deps.deadLetter.close()])
     const code = this.fatal || !flushed ? 1 : 0

@@ -62,6 +62,8 @@ export class KafkaSource {
   private closed: Promise<void> | undefined
   private revoking: Promise<void> | undefined
   private joinedOnce = false
+  /** Async commits waiting for their offset_commit_cb, by the offsets they carry. */
+  private readonly pendingCommits = new Map<string, (err: unknown) => void>()
 
   constructor(
     private readonly cfg: KafkaConfig,
@@ -70,6 +72,7 @@ export class KafkaSource {
     const { KafkaConsumer } = loadKafka()
     const settings = {
       ...rdkafkaSettings(cfg),
+      offset_commit_cb: true,
       rebalance_cb: (err: { code: number } | undefined, assignment: TopicPartition[]) => {
         const parts = assignment.map((p) => ({ topic: p.topic, partition: p.partition }))
         if (err?.code === ERR_ASSIGN) {
@@ -93,6 +96,9 @@ export class KafkaSource {
     // the (default) topic config the client always creates, and the group starts at `latest`.
     const topicSettings = { 'auto.offset.reset': cfg.start_from }
     this.consumer = new KafkaConsumer(settings, topicSettings) as unknown as KafkaConsumerLike
+    this.consumer.on('offset.commit', (err: unknown, offsets: TopicPartitionOffset[]) => {
+      this.pendingCommits.get(commitKey(offsets))?.(err)
+    })
     this.consumer.on('event.error', (e: { message?: string; isFatal?: boolean }) =>
       handlers.onError(e.message ?? String(e), e.isFatal === true),
     )
@@ -128,17 +134,33 @@ export class KafkaSource {
     return consumePacked(this.consumer, { timeoutMs, maxMessages: BATCH_MESSAGES, sep: 10 })
   }
 
-  async commit(offsets: readonly TopicPartitionOffset[], timeoutMs: number): Promise<void> {
+  /**
+   * Commits explicit offsets. `sync` blocks the thread until the broker answers (revocation and
+   * shutdown, when nothing polls); otherwise the commit is sent asynchronously and its answer
+   * arrives through offset_commit_cb while the consume loop polls. Not commitCb: under Bun 1.4
+   * every stock async addon call with a callback leaks that callback (native/README.md).
+   */
+  async commit(
+    offsets: readonly TopicPartitionOffset[],
+    timeoutMs: number,
+    mode: 'async' | 'sync' = 'async',
+  ): Promise<void> {
     if (offsets.length === 0) return
     const list = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }))
-    await withDeadline(
-      'kafka commit',
-      timeoutMs,
-      () =>
-        new Promise<void>((resolve, reject) =>
-          this.consumer.commitCb(list, (err) => (err ? reject(toError(err)) : resolve())),
-        ),
-    )
+    if (mode === 'sync') {
+      this.consumer.commitSync(list)
+      return
+    }
+    const key = commitKey(list)
+    const answered = new Promise<void>((resolve, reject) => {
+      this.pendingCommits.set(key, (err) => (err ? reject(toError(err)) : resolve()))
+    })
+    try {
+      this.consumer.commit(list)
+      await withDeadline('kafka commit', timeoutMs, () => answered)
+    } finally {
+      this.pendingCommits.delete(key)
+    }
   }
 
   pause(partitions: readonly TopicPartition[]): void {
@@ -174,6 +196,13 @@ export class KafkaSource {
   }
 }
 
+function commitKey(list: readonly TopicPartitionOffset[]): string {
+  return list
+    .map((o) => `${o.topic}\u0000${o.partition}\u0000${o.offset}`)
+    .sort()
+    .join('\u0001')
+}
+
 function toError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String((e as { message?: string })?.message ?? e))
 }
@@ -184,11 +213,12 @@ export interface KafkaConsumerLike {
   subscribe(topics: string[]): void
   assign(parts: TopicPartition[]): void
   unassign(): void
-  commitCb(list: TopicPartitionOffset[], cb: (err: unknown) => void): void
+  commit(list: TopicPartitionOffset[]): void
+  commitSync(list: TopicPartitionOffset[]): void
   pause(parts: TopicPartition[]): void
   resume(parts: TopicPartition[]): void
   getWatermarkOffsets(topic: string, partition: number): { highOffset: number; lowOffset: number }
   isConnected(): boolean
   disconnect(cb: () => void): void
-  on(event: string, cb: (arg: never) => void): void
+  on(event: string, cb: (...args: never[]) => void): void
 }
