@@ -6,6 +6,7 @@
 import { parseArgs, USAGE } from './cli/args'
 import { checkCommand } from './cli/check'
 import type { CliIo, ExitCode } from './cli/io'
+import { ledgerCommand } from './cli/ledger'
 import { runCommand } from './cli/run'
 import { versionCommand } from './cli/version'
 import { ConfigError } from './errors'
@@ -42,8 +43,10 @@ async function main(argv: string[]): Promise<ExitCode> {
       case 'check':
         return await checkCommand(args.configPath, io)
       case 'ledger':
-        io.err('sinker ledger: the batch-task ledger is not available in this build yet (issue 7)')
-        return 2
+        return await ledgerCommand(
+          { action: args.ledgerAction!, id: args.ledgerId, configPath: args.configPath },
+          io,
+        )
       case 'run':
         return await runCommand(args.configPath, io)
     }
