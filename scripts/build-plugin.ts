@@ -2,7 +2,7 @@
  * @module scripts/build-plugin
  * Compiles an entry into one executable with `Bun.build({ compile })`, with the plugin that
  * points the Kafka package's `bindings` lookup at src/source/addon-shim.cjs so the addon is
- * embedded by literal path. Rewrites no other import. Usage: bun scripts/build-plugin.ts ENTRY OUT
+ * embedded by literal path, and pins libsql's native module the same way (libsqlNativePlugin). Usage: bun scripts/build-plugin.ts ENTRY OUT
  */
 import path from 'node:path'
 import type { BunPlugin } from 'bun'
@@ -19,13 +19,37 @@ export const kafkaAddonPlugin: BunPlugin = {
   },
 }
 
+const LIBSQL_INDEX = /[\\/]node_modules[\\/]libsql[\\/]index\.js$/
+const LIBSQL_DYNAMIC_REQUIRE = 'return require(`@libsql/${target}`);'
+
+/**
+ * libsql picks its prebuilt N-API module with a computed require, which `--compile` cannot embed:
+ * pin it to this build machine's package (the binary targets linux-x64 glibc, as the build does).
+ */
+export const libsqlNativePlugin: BunPlugin = {
+  name: 'sinker-libsql-native',
+  setup(build) {
+    build.onLoad({ filter: LIBSQL_INDEX }, async (args) => {
+      const text = await Bun.file(args.path).text()
+      if (!text.includes(LIBSQL_DYNAMIC_REQUIRE)) {
+        throw new Error(`${args.path}: the libsql loader changed; update scripts/build-plugin.ts`)
+      }
+      const target = `${process.platform}-${process.arch}-gnu`
+      return {
+        loader: 'js',
+        contents: text.replace(LIBSQL_DYNAMIC_REQUIRE, `return require('@libsql/${target}');`),
+      }
+    })
+  },
+}
+
 /** Builds `entry` into the single executable `outfile` (runs from any directory). */
 export async function compileBinary(entry: string, outfile: string): Promise<void> {
   const result = await Bun.build({
     entrypoints: [entry],
     target: 'bun',
     compile: { outfile },
-    plugins: [kafkaAddonPlugin],
+    plugins: [kafkaAddonPlugin, libsqlNativePlugin],
   })
   if (!result.success) {
     throw new AggregateError(result.logs, `bun build --compile ${entry} failed`)
