@@ -21,6 +21,16 @@ const dataDir = join(REPO_ROOT, 'data')
 
 const say = (s: string) => process.stdout.write(`${s}\n`)
 
+/** One progress line every 5 s: quiet enough for CI logs. */
+function progress(): (rows: number, seconds: number) => void {
+  let next = 0
+  return (rows, seconds) => {
+    if (seconds < next) return
+    next = seconds + 5
+    say(`  ${rows} rows landed after ${seconds.toFixed(0)} s`)
+  }
+}
+
 mkdirSync(dataDir, { recursive: true })
 const deadLetterFile = join(dataDir, 'dead-letter.ndjson')
 rmSync(deadLetterFile, { force: true })
@@ -51,9 +61,8 @@ const result = await runSinker({
   countRows: async () =>
     Number(await clickhouseQuery(chUrl, 'SELECT count() FROM sinker_demo.events')),
   timeoutMs: 600_000,
-  onProgress: (rows, s) => process.stdout.write(`\r  ${rows} rows landed after ${s.toFixed(1)} s`),
+  onProgress: progress(),
 })
-say('')
 const sum = await clickhouseQuery(chUrl, 'SELECT sum(id) FROM sinker_demo.events')
 const deadLettered = existsSync(deadLetterFile)
   ? readFileSync(deadLetterFile, 'utf8').trim().split('\n').filter(Boolean).length
