@@ -12,7 +12,7 @@ import {
   type FlushReason,
 } from './batcher'
 
-export type { BatchLimits, DrainedBatch, FlushReason } from './batcher'
+export type { Batcher, BatchLimits, DrainedBatch, FlushReason } from './batcher'
 
 /** What add() returns when nothing is due: shared, so the per-row path allocates nothing. */
 export const NO_BATCHES: readonly DrainedBatch[] = Object.freeze([])
@@ -31,6 +31,8 @@ export class BatchSet {
   private readonly topicIndexes = new Map<string, number>()
   /** Per target key its batchers, usually one; several only while versions overlap. */
   private readonly byTarget = new Map<string, Batcher[]>()
+  /** Per target key the size of its last drained batch. */
+  private readonly lastBytes = new Map<string, number>()
   /** Rows arrive in runs of one topic: remembering the last lookup skips the Map per row. */
   private lastTopic: string | undefined
   private lastTopicIndex = 0
@@ -65,48 +67,77 @@ export class BatchSet {
   }
 
   /**
-   * Buffers one row built with schema `version` of `target`, consumed from `topic`. `bytes` is
-   * the row's UTF-8 length plus its newline. Returns the batches that became due,
-   * in the order they must be written: usually none (NO_BATCHES). A row of a newer version first
-   * drains the target's older versions (reason 'schema_change'); a row that would push the batch
-   * past max_bytes first drains it ('bytes'), so only a single oversized row exceeds max_bytes;
-   * then the row's own batch when it reaches a limit.
+   * Buffers one row built with schema `version` of `target`, consumed from `topic`, encoding it
+   * as UTF-8 into the batch body. Returns the batches that became due (see commit).
    */
   add(
     target: TargetRef,
     version: number,
     row: string,
-    bytes: number,
     topic: string,
     partition: number,
     offset: number,
     now: number,
   ): readonly DrainedBatch[] {
+    const batcher = this.open(target, version)
+    const end = batcher.writeText(row)
+    return this.commit(batcher, end, topic, partition, offset, now)
+  }
+
+  /**
+   * The batcher that takes rows of (target, version), with room for a row of up to `maxBytes`
+   * at its writePos. A row writer writes there, then commit()s; a declined row is never
+   * committed and leaves nothing behind.
+   */
+  open(target: TargetRef, version: number, maxBytes = 0): Batcher {
     const key = this.keyOf(target)
     const list = this.listOf(key)
-    let out: DrainedBatch[] | undefined
     let batcher: Batcher | undefined
+    for (let i = 0; i < list.length; i++) if (list[i]!.version === version) batcher = list[i]
+    if (batcher === undefined) {
+      batcher = this.createBatcher(target, version, key)
+      list.push(batcher)
+    }
+    // One byte more for the newline commit() adds.
+    batcher.reserve(maxBytes + 1)
+    return batcher
+  }
+
+  /**
+   * Buffers the row written into `batcher` (from open()) ending at `end`. Returns the batches
+   * that became due, in the order they must be written: usually none (NO_BATCHES). A row of a
+   * newer version first drains the target's older versions (reason 'schema_change'); a row that
+   * would push the batch past max_bytes first drains it ('bytes'), so only a single oversized
+   * row exceeds max_bytes; then the row's own batch when it reaches a limit.
+   */
+  commit(
+    batcher: Batcher,
+    end: number,
+    topic: string,
+    partition: number,
+    offset: number,
+    now: number,
+  ): readonly DrainedBatch[] {
+    const key = this.keyOf(batcher.target)
+    const list = this.listOf(key)
+    const length = end - batcher.writePos
+    let out: DrainedBatch[] | undefined
     for (let i = 0; i < list.length; i++) {
       const b = list[i]!
-      if (b.version === version) batcher = b
-      else if (b.version < version) {
+      if (b.version < batcher.version && b.size > 0) {
         out ??= []
         out.push(b.drain('schema_change'))
       }
     }
-    if (out !== undefined) this.evictEmpty(key, list)
-    if (batcher === undefined) {
-      batcher = this.createBatcher(target, version)
-      this.listOf(key).push(batcher)
-    }
-    if (!batcher.fits(bytes)) {
+    if (out !== undefined) this.evictEmpty(key, list, batcher)
+    if (!batcher.fits(length + 1)) {
       out ??= []
-      out.push(batcher.drain('bytes'))
+      out.push(this.remember(key, batcher.drainKeeping(length, 'bytes')))
     }
-    const reason = batcher.add(row, bytes, this.topicIndex(topic), partition, offset, now)
+    const reason = batcher.commit(length, this.topicIndex(topic), partition, offset, now)
     if (reason !== null) {
       out ??= []
-      out.push(batcher.drain(reason))
+      out.push(this.remember(key, batcher.drain(reason)))
       this.evictEmpty(key, this.listOf(key))
     }
     return out ?? NO_BATCHES
@@ -165,7 +196,7 @@ export class BatchSet {
   private drainWhere(pred: (b: Batcher) => boolean, reason: FlushReason): DrainedBatch[] {
     const out: DrainedBatch[] = []
     for (const [key, list] of this.byTarget) {
-      for (const b of list) if (b.size > 0 && pred(b)) out.push(b.drain(reason))
+      for (const b of list) if (b.size > 0 && pred(b)) out.push(this.remember(key, b.drain(reason)))
       this.evictEmpty(key, list)
     }
     return out
@@ -188,14 +219,22 @@ export class BatchSet {
     return list
   }
 
-  private evictEmpty(key: string, list: Batcher[]): void {
-    const kept = list.filter((b) => b.size > 0)
+  /** Drops the empty batchers of `key`, except `keep` (a batcher with a row being written). */
+  private evictEmpty(key: string, list: Batcher[], keep?: Batcher): void {
+    const kept = list.filter((b) => b.size > 0 || b === keep)
     if (kept.length === 0) this.byTarget.delete(key)
     else if (kept.length !== list.length) this.byTarget.set(key, kept)
   }
 
-  private createBatcher(target: TargetRef, version: number): Batcher {
+  private createBatcher(target: TargetRef, version: number, key: string): Batcher {
     const { limits, labelPrefix, topics } = this
-    return new Batcher({ target, version, limits, topics, labelPrefix })
+    const initialBytes = this.lastBytes.get(key)
+    return new Batcher({ target, version, limits, topics, labelPrefix, initialBytes })
+  }
+
+  /** Notes a drained batch's size: the target's next body starts that large (no regrowth). */
+  private remember(key: string, batch: DrainedBatch): DrainedBatch {
+    this.lastBytes.set(key, batch.bytes)
+    return batch
   }
 }

@@ -1,12 +1,13 @@
 /**
  * @module batch/batcher
- * The buffer of one (target, schema version): a pure batch policy (style 9) that says when a
- * batch is due by rows, bytes or age. Never reads the time itself and never holds rows of
- * another target or version.
+ * The buffer of one (target, schema version): rows kept as bytes in one growable body (DESIGN
+ * point 8) and a pure batch policy (style 9) that says when a batch is due by rows, bytes or age.
+ * Never reads the time itself and never holds rows of another target or version.
  */
 import { ConfigError } from '../errors'
 import type { TargetRef } from '../schema/table-schema'
 import { batchLabel } from './label'
+import { RowBytes } from './row-bytes'
 
 export type FlushReason = 'rows' | 'bytes' | 'age' | 'shutdown' | 'revoke' | 'schema_change'
 
@@ -20,8 +21,9 @@ export interface BatchLimits {
 export interface DrainedBatch {
   readonly target: TargetRef
   readonly version: number
-  readonly rows: string[]
-  /** Sum of the bytes given to add() (each row's UTF-8 length plus its newline). */
+  /** The rows as one body of newline-terminated rows. */
+  readonly rows: RowBytes
+  /** The body's length: every row's UTF-8 bytes plus its newline. */
   readonly bytes: number
   /** Topic names; topicIndexes[i] indexes this list. */
   readonly topics: readonly string[]
@@ -46,9 +48,14 @@ export interface BatcherOptions {
   /** The caller's append-only topic-name table that topicIndex values refer to. */
   readonly topics: readonly string[]
   readonly labelPrefix: string
+  /** The body's first capacity (e.g. the size of this target's last batch). */
+  readonly initialBytes?: number
 }
 
 const INITIAL_CAPACITY = 256
+const MIN_BODY = 64 * 1024
+const NEWLINE = 0x0a
+const EMPTY = new Uint8Array(0)
 
 export class Batcher {
   readonly target: TargetRef
@@ -56,13 +63,17 @@ export class Batcher {
   private readonly limits: BatchLimits
   private readonly topics: readonly string[]
   private readonly labelPrefix: string
-  private rows: string[] = []
-  private rowBytes = new Uint32Array(INITIAL_CAPACITY)
+  private nextBody: number
+  private buf: Uint8Array = EMPTY
+  /** Bytes of committed rows; a row being written sits past it until commit(). */
+  private pos = 0
+  private n = 0
+  private rowEnds = new Uint32Array(INITIAL_CAPACITY)
   private partitions = new Int32Array(INITIAL_CAPACITY)
   private topicIndexes = new Uint16Array(INITIAL_CAPACITY)
   private offsets = new Float64Array(INITIAL_CAPACITY)
-  private totalBytes = 0
   private firstAt = 0
+  private readonly encoder = new TextEncoder()
 
   constructor(options: BatcherOptions) {
     checkLimits(options.limits)
@@ -71,70 +82,113 @@ export class Batcher {
     this.limits = options.limits
     this.topics = options.topics
     this.labelPrefix = options.labelPrefix
+    this.nextBody = Math.max(MIN_BODY, options.initialBytes ?? 0)
   }
 
   get size(): number {
-    return this.rows.length
+    return this.n
   }
 
   get bytes(): number {
-    return this.totalBytes
+    return this.pos
+  }
+
+  /** The body a row writer writes into, at writePos (valid until the next reserve or drain). */
+  get body(): Uint8Array {
+    return this.buf
+  }
+
+  get writePos(): number {
+    return this.pos
   }
 
   /** True when a row of `bytes` fits under max_bytes (an empty batch takes any row). */
   fits(bytes: number): boolean {
-    return this.rows.length === 0 || this.totalBytes + bytes <= this.limits.max_bytes
+    return this.n === 0 || this.pos + bytes <= this.limits.max_bytes
   }
 
-  /** Buffers one row; returns the limit it tripped, or null. The first row starts the age. */
-  add(
-    row: string,
-    bytes: number,
+  /** Makes room for `bytes` more bytes past writePos; returns the (maybe new) body. */
+  reserve(bytes: number): Uint8Array {
+    const need = this.pos + bytes
+    if (need <= this.buf.length) return this.buf
+    const next = new Uint8Array(Math.max(need, this.buf.length * 2, this.nextBody))
+    next.set(this.buf.subarray(0, this.pos))
+    this.buf = next
+    return next
+  }
+
+  /** Writes `row` as UTF-8 at writePos (uncommitted); returns where it ends. */
+  writeText(row: string): number {
+    this.reserve(row.length * 3 + 1)
+    return this.pos + this.encoder.encodeInto(row, this.buf.subarray(this.pos)).written
+  }
+
+  /**
+   * Buffers the row written at [writePos, writePos + length), adding its newline; returns the
+   * limit it tripped, or null. The first row starts the age. Needs one reserved byte past it.
+   */
+  commit(
+    length: number,
     topicIndex: number,
     partition: number,
     offset: number,
     now: number,
   ): FlushReason | null {
-    const n = this.rows.length
+    const n = this.n
     if (n === 0) this.firstAt = now
     if (n === this.offsets.length) this.grow(n * 2)
-    this.rows.push(row)
-    this.rowBytes[n] = bytes
+    this.buf[this.pos + length] = NEWLINE
+    this.pos += length + 1
+    this.rowEnds[n] = this.pos
     this.partitions[n] = partition
     this.topicIndexes[n] = topicIndex
     this.offsets[n] = offset
-    this.totalBytes += bytes
+    this.n = n + 1
     if (n + 1 >= this.limits.max_rows) return 'rows'
-    if (this.totalBytes >= this.limits.max_bytes) return 'bytes'
+    if (this.pos >= this.limits.max_bytes) return 'bytes'
     return null
   }
 
   /** Milliseconds until the age limit trips; 0 when overdue, Infinity when empty. */
   msUntilDue(now: number): number {
-    if (this.rows.length === 0) return Number.POSITIVE_INFINITY
+    if (this.n === 0) return Number.POSITIVE_INFINITY
     return Math.max(0, this.firstAt + this.limits.max_interval_ms - now)
   }
 
-  /** Hands the buffered rows over as one batch and starts empty. */
+  /** Hands the committed rows over as one batch and starts empty. */
   drain(reason: FlushReason): DrainedBatch {
-    const n = this.rows.length
+    return this.drainKeeping(0, reason)
+  }
+
+  /**
+   * Like drain, but the uncommitted `pending` bytes at writePos (a row written, not yet
+   * committed) move to the start of the next body, so it can still be committed.
+   */
+  drainKeeping(pending: number, reason: FlushReason): DrainedBatch {
+    const n = this.n
     const rowOffsets = {
       topics: this.topics,
       topicIndexes: this.topicIndexes.slice(0, n),
       partitions: this.partitions.slice(0, n),
       offsets: this.offsets.slice(0, n),
     }
+    const body = this.buf.subarray(0, this.pos)
     const batch: DrainedBatch = {
       target: this.target,
       version: this.version,
-      rows: this.rows,
-      bytes: this.totalBytes,
+      rows: new RowBytes(body, this.rowEnds.slice(0, n)),
+      bytes: this.pos,
       ...rowOffsets,
       label: batchLabel(this.labelPrefix, this.target, rowOffsets),
       reason,
     }
-    this.rows = []
-    this.totalBytes = 0
+    // The drained batch owns the old body: the next rows go into a new one of a similar size.
+    this.nextBody = Math.max(MIN_BODY, this.pos)
+    const old = this.buf
+    this.buf = EMPTY
+    if (pending > 0) this.reserve(pending + 1).set(old.subarray(body.length, body.length + pending))
+    this.pos = 0
+    this.n = 0
     return batch
   }
 
@@ -143,29 +197,32 @@ export class Batcher {
     const dropped: DroppedOffset[] = []
     let kept = 0
     let keptBytes = 0
-    for (let i = 0; i < this.rows.length; i++) {
+    for (let i = 0; i < this.n; i++) {
       const topicIndex = this.topicIndexes[i]!
       const partition = this.partitions[i]!
       if (pred(topicIndex, partition)) {
         dropped.push({ topicIndex, partition, offset: this.offsets[i]! })
         continue
       }
-      this.moveRow(i, kept)
-      keptBytes += this.rowBytes[kept]!
+      keptBytes = this.moveRow(i, kept, keptBytes)
       kept++
     }
-    this.rows.length = kept
-    this.totalBytes = keptBytes
+    this.n = kept
+    this.pos = keptBytes
     return dropped
   }
 
-  private moveRow(from: number, to: number): void {
-    if (from === to) return
-    this.rows[to] = this.rows[from]!
-    this.rowBytes[to] = this.rowBytes[from]!
+  /** Moves row `from` to slot `to`, its bytes to `at`; returns where its bytes now end. */
+  private moveRow(from: number, to: number, at: number): number {
+    const start = from === 0 ? 0 : this.rowEnds[from - 1]!
+    const end = this.rowEnds[from]!
+    if (from === to) return end
+    this.buf.copyWithin(at, start, end)
+    this.rowEnds[to] = at + end - start
     this.partitions[to] = this.partitions[from]!
     this.topicIndexes[to] = this.topicIndexes[from]!
     this.offsets[to] = this.offsets[from]!
+    return at + end - start
   }
 
   private grow(capacity: number): void {
@@ -176,7 +233,7 @@ export class Batcher {
       next.set(old)
       return next
     }
-    this.rowBytes = grow(this.rowBytes, new Uint32Array(capacity))
+    this.rowEnds = grow(this.rowEnds, new Uint32Array(capacity))
     this.partitions = grow(this.partitions, new Int32Array(capacity))
     this.topicIndexes = grow(this.topicIndexes, new Uint16Array(capacity))
     this.offsets = grow(this.offsets, new Float64Array(capacity))

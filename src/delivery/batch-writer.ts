@@ -92,32 +92,19 @@ async function sendUntilAnswered(
   }
 }
 
-/** Rows [start, end) as a SinkBatch; a part other than the whole carries a sub-label. */
+/**
+ * Rows [start, end) as a SinkBatch: a view of the batch body, no copy. A part other than the
+ * whole carries a sub-label.
+ */
 function part(batch: DrainedBatch, start: number, end: number): SinkBatch {
   if (start === 0 && end === batch.rows.length) {
     return { target: batch.target, rows: batch.rows, bytes: batch.bytes, label: batch.label }
   }
   const rows = batch.rows.slice(start, end)
-  let bytes = 0
-  for (const row of rows) bytes += utf8Length(row) + 1
-  return { target: batch.target, rows, bytes, label: subLabel(batch.label, start, end) }
-}
-
-/** UTF-8 byte length without encoding: a lone surrogate counts 3, as TextEncoder writes U+FFFD. */
-export function utf8Length(text: string): number {
-  let bytes = 0
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i)
-    if (code < 0x80) bytes += 1
-    else if (code < 0x800) bytes += 2
-    else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1))) {
-      bytes += 4
-      i++
-    } else bytes += 3
+  return {
+    target: batch.target,
+    rows,
+    bytes: rows.body.length,
+    label: subLabel(batch.label, start, end),
   }
-  return bytes
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff
 }

@@ -107,15 +107,13 @@ export class Dispatcher {
         timestamp: -1,
         key: null,
         headers: [],
-        value: Buffer.from(batch.rows[r.index]!),
+        value: Buffer.from(batch.rows.row(r.index)),
         now: clock.now(),
       }))
       await this.deps.deadLetter.write(inputs, this.abort.signal)
       metrics.deadLettered.inc({ reason: 'sink_rejected' }, inputs.length)
     }
-    for (let i = 0; i < batch.rows.length; i++) {
-      tracker.ack(batch.topics[batch.topicIndexes[i]!]!, batch.partitions[i]!, batch.offsets[i]!)
-    }
+    tracker.ackRows(batch)
     metrics.flushDuration.observe({ table }, (clock.now() - started) / 1000)
     metrics.batchRows.observe({ table }, outcome.written)
     metrics.rowsWritten.inc({ table }, outcome.written)

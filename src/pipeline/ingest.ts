@@ -1,16 +1,20 @@
 /**
  * @module pipeline/ingest
  * One packed Kafka batch in, rows into per-target batches and dead letters out: decode, route
- * (target first), map with that target's own snapshot, batch. Every message it tracks reaches one
- * outcome: a buffered row, or a dead letter. It never throws for bad input.
+ * (target first), map with that target's own snapshot, batch. A message of a fixed route is
+ * first offered to the byte-level fast encoder, which writes its row straight into the batch
+ * body; a declined one takes the slow path (decode to objects), which alone decides dead-letter
+ * reasons. Every message it tracks reaches one outcome; it never throws for bad input.
  */
 import type { BatchSet, DrainedBatch } from '../batch/batch-set'
 import type { DeadLetterInput } from '../deadletter/dead-letter'
 import type { DeadLetterReason } from '../deadletter/reason'
-import { decodeJson } from '../decode/decode-json'
+import { JsonBatchDecoder } from '../decode/json-batch-decoder'
 import type { OffsetTracker } from '../delivery/offset-tracker'
 import type { Metrics } from '../metrics/metrics'
-import type { Router } from '../route/router'
+import type { Route, Router } from '../route/router'
+import { DECLINED, type FastEncoder } from '../schema/fast/fast-encoder'
+import { fastEncoderFor } from '../schema/fast/fast-encoders'
 import { targetKey } from '../schema/table-schema'
 import type { PackedBatch } from '../source/packed-batch'
 import { FLAG_NULL_VALUE } from '../source/packed-batch'
@@ -39,6 +43,12 @@ export interface IngestResult {
   readonly consumed: number
 }
 
+/** A fixed route's loaded target and its fast encoder, valid until the next await. */
+interface FastTarget {
+  readonly state: TargetState
+  readonly encoder: FastEncoder
+}
+
 export async function ingest(
   b: PackedBatch,
   deps: IngestDeps,
@@ -48,25 +58,34 @@ export async function ingest(
   const deadLetters: DeadLetterInput[] = []
   const drained: DrainedBatch[] = []
   const now = deps.now()
-  const consumed = new Map<string, { n: number; bytes: number }>()
+  const counts = new TopicCounts(b.topics.length)
+  const decoder = new JsonBatchDecoder(b.values)
   const dead = (i: number, reason: DeadLetterReason, detail: string) =>
     deadLetters.push(deadLetterInput(b, i, reason, detail, now))
+  // Per (topic, partition) run and per route: what holds until the next await (see reset).
+  let lastTopicIndex = -1
+  let lastPartition = -1
+  let assigned = false
+  let fastTargets = new Map<number, FastTarget | null>()
+  const zones = new ZoneAgreement(deps)
   let start = 0
   for (let i = 0; i < b.count; i++) {
     const end = b.valueEnd[i]!
     const valueStart = start
     start = b.sep >= 0 ? end + 1 : end
-    const topic = b.topics[b.topicIndex[i]!]!
+    const topicIndex = b.topicIndex[i]!
+    const topic = b.topics[topicIndex]!
     const partition = b.partitions[i]!
     const offset = b.offsets[i]!
-    if (!deps.isAssigned(topic, partition)) continue
+    if (topicIndex !== lastTopicIndex || partition !== lastPartition) {
+      lastTopicIndex = topicIndex
+      lastPartition = partition
+      assigned = deps.isAssigned(topic, partition)
+    }
+    if (!assigned) continue
     const size = end - valueStart
     tracker.track(topic, partition, offset, size)
-    const c = consumed.get(topic)
-    if (c) {
-      c.n++
-      c.bytes += size
-    } else consumed.set(topic, { n: 1, bytes: size })
+    counts.add(topicIndex, size)
 
     if ((b.flags[i]! & FLAG_NULL_VALUE) !== 0) {
       dead(i, 'not_object', 'the message has no value (tombstone)')
@@ -76,12 +95,39 @@ export async function ingest(
       dead(i, 'too_large', `value of ${size} bytes exceeds batch.max_bytes`)
       continue
     }
-    const decoded = decodeJson(b.values, valueStart, end)
+    const route = router.routeOf(topic)
+    if (route?.fixed) {
+      let fast = fastTargets.get(route.index)
+      if (fast === undefined) {
+        fast = fastTarget(route, deps, zones)
+        fastTargets.set(route.index, fast)
+      }
+      if (fast !== null) {
+        const { snapshot } = fast.state
+        const batcher = batches.open(
+          snapshot.target,
+          snapshot.version,
+          fast.encoder.maxRowBytes(size),
+        )
+        const rowEnd = fast.encoder.encode(
+          b.values,
+          valueStart,
+          end,
+          batcher.body,
+          batcher.writePos,
+        )
+        if (rowEnd !== DECLINED) {
+          const out = batches.commit(batcher, rowEnd, topic, partition, offset, now)
+          if (out.length > 0) drained.push(...out)
+          continue
+        }
+      }
+    }
+    const decoded = decoder.decode(valueStart, end)
     if (!decoded.ok) {
       dead(i, decoded.reason, decoded.detail)
       continue
     }
-    const route = router.routeOf(topic)
     if (!route) {
       dead(i, 'unknown_table', `no route takes topic ${topic}`)
       continue
@@ -97,6 +143,9 @@ export async function ingest(
       state = targets.knownMissing(key)
         ? null
         : await targets.load(resolved.target, deps.loadOptions(route.index), signal)
+      // Partitions and targets may have changed while we waited.
+      lastTopicIndex = -1
+      fastTargets = new Map()
       if (!deps.isAssigned(topic, partition)) continue
     }
     if (!state) {
@@ -108,26 +157,72 @@ export async function ingest(
       dead(i, row.reason, row.detail)
       continue
     }
-    const out = batches.add(
-      state.snapshot.target,
-      state.snapshot.version,
-      row,
-      // UTF-16 length: exact for ASCII rows and cheap; a batch limit needs no more precision.
-      row.length + 1,
-      topic,
-      partition,
-      offset,
-      now,
-    )
+    const { target, version } = state.snapshot
+    const out = batches.add(target, version, row, topic, partition, offset, now)
     if (out.length > 0) drained.push(...out)
   }
-  let total = 0
-  for (const [topic, c] of consumed) {
-    deps.metrics.messagesConsumed.inc({ topic }, c.n)
-    deps.metrics.bytesConsumed.inc({ topic }, c.bytes)
-    total += c.n
+  return { deadLetters, drained, consumed: counts.report(b.topics, deps.metrics) }
+}
+
+/** The fast path of a fixed route whose target is loaded, or null (its messages go slow). */
+function fastTarget(route: Route, deps: IngestDeps, zones: ZoneAgreement): FastTarget | null {
+  const resolved = deps.router.resolve(route, {})
+  if (!resolved.ok) return null
+  const state = deps.targets.peek(targetKey(resolved.target))
+  if (!state) return null
+  const timezone = deps.loadOptions(route.index).timezone
+  const encoder = fastEncoderFor(state.snapshot, timezone)
+  if (encoder === null) return null
+  // The slow encoder took the zone of whichever route loaded the target first: the fast one
+  // must agree, which is certain only when every route has the same zone.
+  if (encoder.usesRouteZone && !zones.agree()) return null
+  return { state, encoder }
+}
+
+/** Whether all routes share one time zone; asked at most once per ingest. */
+class ZoneAgreement {
+  private answer: boolean | undefined
+  constructor(private readonly deps: IngestDeps) {}
+
+  agree(): boolean {
+    if (this.answer === undefined) {
+      const zones = new Set(
+        this.deps.router.routes.map((r) => this.deps.loadOptions(r.index).timezone),
+      )
+      this.answer = zones.size <= 1
+    }
+    return this.answer
   }
-  return { deadLetters, drained, consumed: total }
+}
+
+/** Messages and bytes per topic index of one packed batch, reported to metrics once. */
+class TopicCounts {
+  private readonly n: Float64Array
+  private readonly bytes: Float64Array
+
+  constructor(topics: number) {
+    this.n = new Float64Array(topics)
+    this.bytes = new Float64Array(topics)
+  }
+
+  add(topicIndex: number, size: number): void {
+    this.n[topicIndex]! += 1
+    this.bytes[topicIndex]! += size
+  }
+
+  /** Updates the consumed metrics; returns the total message count. */
+  report(topics: readonly string[], metrics: Metrics): number {
+    let total = 0
+    for (let t = 0; t < topics.length; t++) {
+      const n = this.n[t]!
+      if (n === 0) continue
+      const topic = topics[t]!
+      metrics.messagesConsumed.inc({ topic }, n)
+      metrics.bytesConsumed.inc({ topic }, this.bytes[t]!)
+      total += n
+    }
+    return total
+  }
 }
 
 function deadLetterInput(

@@ -3,15 +3,19 @@
  * What every sink implements. One `send` is one attempt: the retry loop, splitting of rejected
  * batches and acks live in delivery/, so a sink only encodes, sends and classifies.
  */
+import type { RowBytes } from '../batch/row-bytes'
 import type { ColumnDef, TargetRef } from '../schema/table-schema'
 
 export type SinkKind = 'clickhouse' | 'doris'
 
 export interface SinkBatch {
   readonly target: TargetRef
-  /** Encoded rows, one JSON object text per row (JSONEachRow / Stream Load json lines). */
-  readonly rows: readonly string[]
-  /** Sum of the rows' UTF-8 byte lengths plus one newline each. */
+  /**
+   * Encoded rows, one JSON object per line (JSONEachRow / Stream Load json lines): `rows.body`
+   * is the request body as it is sent, `rows.row(i)` one row's bytes.
+   */
+  readonly rows: RowBytes
+  /** The body's length: the rows' UTF-8 bytes plus one newline each. */
   readonly bytes: number
   /** A pure function of what the batch holds (target and per-partition offset ranges). */
   readonly label: string

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { RowBytes } from '../../src/batch/row-bytes'
 import { systemClock } from '../../src/core/clock'
 import { dropPartitionIdSql } from '../../src/sinks/clickhouse/ddl'
 import { type ClickHouseSink, createClickHouseSink } from '../../src/sinks/clickhouse/index'
@@ -37,8 +38,8 @@ function openSink(overrides: Partial<ClickHouseSinkOptions> = {}): ClickHouseSin
 }
 
 function batchOf(table: string, rows: string[], label = `it-${table}-${rows.length}`): SinkBatch {
-  const bytes = rows.reduce((sum, row) => sum + Buffer.byteLength(row) + 1, 0)
-  return { target: { database: DB, table }, rows, bytes, label }
+  const body = RowBytes.fromStrings(rows)
+  return { target: { database: DB, table }, rows: body, bytes: body.body.length, label }
 }
 
 async function createTable(name: string): Promise<void> {

@@ -54,17 +54,18 @@ export async function buildInsertRequest(
     ['query', insertStatement(batch)],
     ...insertSettings(caps, batch.label),
   ]
-  const text = batch.rows.join('\n')
+  // The batch body is already the JSONEachRow text (rows and newlines): it is sent as it is.
+  const rows = batch.rows.body
   const headers = { ...authHeaders(opts), 'Content-Type': 'text/plain; charset=utf-8' }
   if (opts.compression === 'gzip') {
-    const body = new Uint8Array(await gzipAsync(text, { level: GZIP_LEVEL }))
+    const body = new Uint8Array(await gzipAsync(rows, { level: GZIP_LEVEL }))
     return {
       url: endpoint(opts, params),
       headers: { ...headers, 'Content-Encoding': 'gzip' },
       body,
     }
   }
-  return { url: endpoint(opts, params), headers, body: text }
+  return { url: endpoint(opts, params), headers, body: rows }
 }
 
 /** One statement in the body; `database` makes unqualified names resolve to the sink's database. */

@@ -2,11 +2,15 @@ import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { BatchSet, NO_BATCHES } from '../../../src/batch/batch-set'
 import type { DrainedBatch } from '../../../src/batch/batcher'
+import { RowBytes } from '../../../src/batch/row-bytes'
 import { ConfigError } from '../../../src/errors'
 
 const INF = Number.POSITIVE_INFINITY
 const events = { database: 'db', table: 'events' }
 const users = { database: 'db', table: 'users' }
+
+/** The rows of a batch as text, in order. */
+const texts = (b: DrainedBatch) => Array.from({ length: b.rows.length }, (_, i) => b.rows.text(i))
 
 function set(limits: { max_rows?: number; max_bytes?: number; max_interval_ms?: number }) {
   return new BatchSet({ max_rows: INF, max_bytes: INF, max_interval_ms: INF, ...limits })
@@ -19,14 +23,15 @@ describe('BatchSet', () => {
 
   test('returns the shared empty list while nothing is due', () => {
     const s = set({ max_rows: 10 })
-    expect(s.add(events, 1, 'r', 2, 't', 0, 1, 0)).toBe(NO_BATCHES)
+    expect(s.add(events, 1, 'r', 't', 0, 1, 0)).toBe(NO_BATCHES)
   })
 
   test('drains a batch when it reaches a limit and evicts the emptied batcher', () => {
     const s = set({ max_rows: 2 })
-    s.add(events, 1, 'a', 2, 't', 0, 1, 0)
-    const [batch] = s.add(events, 1, 'b', 2, 't', 0, 2, 0)
-    expect(batch!.rows).toEqual(['a', 'b'])
+    s.add(events, 1, 'a', 't', 0, 1, 0)
+    const [batch] = s.add(events, 1, 'b', 't', 0, 2, 0)
+    expect(texts(batch!)).toEqual(['a', 'b'])
+    expect(batch!.rows.body).toEqual(RowBytes.fromStrings(['a', 'b']).body)
     expect(batch!.reason).toBe('rows')
     expect(s.bufferedRows()).toBe(0)
     expect(s.msUntilNextDue(0)).toBe(INF)
@@ -34,36 +39,37 @@ describe('BatchSet', () => {
 
   test('keeps one batch per target', () => {
     const s = set({ max_rows: 2 })
-    s.add(events, 1, 'e1', 3, 't', 0, 1, 0)
-    s.add(users, 1, 'u1', 3, 't', 0, 2, 0)
-    const [batch] = s.add(events, 1, 'e2', 3, 't', 0, 3, 0)
+    s.add(events, 1, 'e1', 't', 0, 1, 0)
+    s.add(users, 1, 'u1', 't', 0, 2, 0)
+    const [batch] = s.add(events, 1, 'e2', 't', 0, 3, 0)
     expect(batch!.target).toEqual(events)
-    expect(batch!.rows).toEqual(['e1', 'e2'])
+    expect(texts(batch!)).toEqual(['e1', 'e2'])
     expect(s.bufferedBytes()).toBe(3)
   })
 
   test('a row of a newer schema version drains the older batch first', () => {
     const s = set({ max_rows: 2 })
-    s.add(events, 1, 'v1', 3, 't', 0, 1, 0)
-    const out = s.add(events, 2, 'v2a', 4, 't', 0, 2, 0)
-    expect(out.map((b) => [b.version, b.reason, b.rows])).toEqual([[1, 'schema_change', ['v1']]])
-    const [next] = s.add(events, 2, 'v2b', 4, 't', 0, 3, 0)
+    s.add(events, 1, 'v1', 't', 0, 1, 0)
+    const out = s.add(events, 2, 'v2a', 't', 0, 2, 0)
+    expect(out.map((b) => [b.version, b.reason, texts(b)])).toEqual([[1, 'schema_change', ['v1']]])
+    const [next] = s.add(events, 2, 'v2b', 't', 0, 3, 0)
     expect(next!.version).toBe(2)
-    expect(next!.rows).toEqual(['v2a', 'v2b'])
+    expect(texts(next!)).toEqual(['v2a', 'v2b'])
   })
 
   test('a row that would overflow max_bytes drains the batch before joining the next one', () => {
     const s = set({ max_bytes: 10 })
-    s.add(events, 1, 'aaaaaa', 6, 't', 0, 1, 0)
-    const out = s.add(events, 1, 'bbbbbb', 6, 't', 0, 2, 0)
-    expect(out.map((b) => [b.reason, b.rows])).toEqual([['bytes', ['aaaaaa']]])
+    s.add(events, 1, 'aaaaa', 't', 0, 1, 0)
+    const out = s.add(events, 1, 'bbbbb', 't', 0, 2, 0)
+    expect(out.map((b) => [b.reason, texts(b), b.bytes])).toEqual([['bytes', ['aaaaa'], 6]])
     expect(s.bufferedBytes()).toBe(6)
+    expect(texts(s.drainAll('shutdown')[0]!)).toEqual(['bbbbb'])
   })
 
   test('due drains the batches whose age passed and tells when the next one is due', () => {
     const s = set({ max_interval_ms: 1000 })
-    s.add(events, 1, 'e', 2, 't', 0, 1, 100)
-    s.add(users, 1, 'u', 2, 't', 0, 2, 600)
+    s.add(events, 1, 'e', 't', 0, 1, 100)
+    s.add(users, 1, 'u', 't', 0, 2, 600)
     expect(s.msUntilNextDue(700)).toBe(400)
     expect(s.due(1100).map((b) => [b.target.table, b.reason])).toEqual([['events', 'age']])
     expect(s.msUntilNextDue(1100)).toBe(500)
@@ -71,24 +77,51 @@ describe('BatchSet', () => {
 
   test('drainAll flushes everything with the given reason', () => {
     const s = set({ max_rows: 5 })
-    s.add(events, 1, 'e', 2, 't', 0, 1, 0)
-    s.add(users, 1, 'u', 2, 't', 0, 2, 0)
+    s.add(events, 1, 'e', 't', 0, 1, 0)
+    s.add(users, 1, 'u', 't', 0, 2, 0)
     expect(s.drainAll('shutdown').map((b) => b.reason)).toEqual(['shutdown', 'shutdown'])
     expect(s.bufferedBytes()).toBe(0)
   })
 
   test('dropPartitions removes revoked partitions by topic name and returns their offsets', () => {
     const s = set({ max_rows: 5 })
-    s.add(events, 1, 'a0', 2, 'a', 0, 1, 0)
-    s.add(events, 1, 'b0', 2, 'b', 0, 7, 0)
-    s.add(users, 1, 'a0u', 2, 'a', 0, 2, 0)
+    s.add(events, 1, 'a0', 'a', 0, 1, 0)
+    s.add(events, 1, 'b0', 'b', 0, 7, 0)
+    s.add(users, 1, 'a0u', 'a', 0, 2, 0)
     const dropped = s.dropPartitions((topic, partition) => topic === 'a' && partition === 0)
     expect(dropped).toEqual([
       { topic: 'a', partition: 0, offset: 1 },
       { topic: 'a', partition: 0, offset: 2 },
     ])
     const rest = s.drainAll('shutdown')
-    expect(rest.map((batch) => batch.rows)).toEqual([['b0']])
+    expect(rest.map(texts)).toEqual([['b0']])
+    expect(rest[0]!.rows.body).toEqual(RowBytes.fromStrings(['b0']).body)
+  })
+
+  test('a row writer writes into the open batch body, and a declined row leaves nothing', () => {
+    const s = set({ max_rows: 3 })
+    s.add(events, 1, 'slow', 't', 0, 1, 0)
+    let b = s.open(events, 1, 8)
+    const at = b.writePos
+    b.body.set(new TextEncoder().encode('junk'), at)
+    b = s.open(events, 1, 8)
+    expect(b.writePos).toBe(at)
+    b.body.set(new TextEncoder().encode('fast'), at)
+    expect(s.commit(b, at + 4, 't', 0, 2, 0)).toBe(NO_BATCHES)
+    const [batch] = s.add(events, 1, 'é', 't', 0, 3, 0)
+    expect(texts(batch!)).toEqual(['slow', 'fast', 'é'])
+    expect(batch!.bytes).toBe(13)
+    expect(Array.from(batch!.offsets)).toEqual([1, 2, 3])
+  })
+
+  test('a written row that overflows max_bytes moves to the next batch with its bytes', () => {
+    const s = set({ max_bytes: 12 })
+    s.add(events, 1, 'first-row', 't', 0, 1, 0)
+    const b = s.open(events, 1, 16)
+    b.body.set(new TextEncoder().encode('second'), b.writePos)
+    const out = s.commit(b, b.writePos + 6, 't', 0, 2, 0)
+    expect(out.map((x) => [x.reason, texts(x)])).toEqual([['bytes', ['first-row']]])
+    expect(texts(s.drainAll('shutdown')[0]!)).toEqual(['second'])
   })
 
   test('topic indexes are stable per name', () => {
@@ -146,7 +179,9 @@ describe('BatchSet properties', () => {
             // A newer schema version drains the older one first: versions leave in order.
             expect(b.version).toBeGreaterThanOrEqual(lastVersion.get(b.target.table) ?? 0)
             lastVersion.set(b.target.table, b.version)
-            b.rows.forEach((row, i) => {
+            expect(b.bytes).toBe(b.rows.body.length)
+            texts(b).forEach((text, i) => {
+              const row = text.replace(/\.+$/, '')
               const key = `${b.topics[b.topicIndexes[i]!]}/${b.partitions[i]}/${b.offsets[i]}`
               expect(row).toBe(key)
               const origin = added.get(key)!
@@ -171,8 +206,7 @@ describe('BatchSet properties', () => {
               s.add(
                 target,
                 versions[a.target]!,
-                key,
-                a.bytes,
+                key.padEnd(key.length + a.bytes, '.'),
                 `t${a.topic}`,
                 a.partition,
                 offset,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { Batcher, type DrainedBatch } from '../../../src/batch/batcher'
 import type { Clock } from '../../../src/core/clock'
-import { utf8Length, type WriteOptions, writeBatch } from '../../../src/delivery/batch-writer'
+import { type WriteOptions, writeBatch } from '../../../src/delivery/batch-writer'
 import { FatalError } from '../../../src/errors'
 import type { Sink, SinkBatch, Verdict } from '../../../src/sinks/sink'
 
@@ -55,7 +55,7 @@ function drained(rows: number): DrainedBatch {
   const b = new Batcher({ target, version: 1, limits, topics: ['t'], labelPrefix: 'sinker' })
   for (let i = 0; i < rows; i++) {
     const row = `{"i":${i},"s":"é"}`
-    b.add(row, utf8Length(row) + 1, 0, i % 3, 100 + i, 0)
+    b.commit(b.writeText(row) - b.writePos, 0, i % 3, 100 + i, 0)
   }
   return b.drain('rows')
 }
@@ -121,7 +121,8 @@ describe('writeBatch retries', () => {
 
 const BAD = new Set([13, 500, 999])
 const rejectBad = (batch: SinkBatch): Verdict => {
-  const bad = batch.rows.map((r) => JSON.parse(r).i as number).find((i) => BAD.has(i))
+  const ids = Array.from({ length: batch.rows.length }, (_, k) => JSON.parse(batch.rows.text(k)).i)
+  const bad = ids.find((i: number) => BAD.has(i))
   return bad === undefined ? ok : { kind: 'reject', why: `row ${bad}: cannot parse` }
 }
 
@@ -137,8 +138,10 @@ describe('writeBatch splitting', () => {
       { index: 999, why: 'row 999: cannot parse' },
     ])
     for (const part of sink.sent) {
-      const bytes = part.rows.reduce((sum, r) => sum + new TextEncoder().encode(r).length + 1, 0)
-      expect(part.bytes).toBe(bytes)
+      const texts = Array.from({ length: part.rows.length }, (_, k) => part.rows.text(k))
+      // A part is a view of the batch body: exactly its rows, each with its newline.
+      expect(part.rows.body).toEqual(new TextEncoder().encode(texts.map((t) => `${t}\n`).join('')))
+      expect(part.bytes).toBe(part.rows.body.length)
       expect(part.label).toMatch(/^[A-Za-z0-9_-]{1,128}$/)
     }
     const accepted = sink.sent.filter((s) => rejectBad(s).kind === 'ok')
@@ -184,13 +187,5 @@ describe('writeBatch abort', () => {
       options(new ManualClock(true), { signal: controller.signal }),
     )
     await expect(write).rejects.toThrow('revoked')
-  })
-})
-
-describe('utf8Length', () => {
-  test('matches TextEncoder for ASCII, accents, emoji and lone surrogates', () => {
-    for (const text of ['', 'abc', 'é', '€', '😀x', '\ud800', 'a\udc00b']) {
-      expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length)
-    }
   })
 })

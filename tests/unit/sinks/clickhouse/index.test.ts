@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import { RowBytes } from '../../../../src/batch/row-bytes'
 import { systemClock } from '../../../../src/core/clock'
 import { createClickHouseSink } from '../../../../src/sinks/clickhouse/index'
 import type { ClickHouseSinkOptions } from '../../../../src/sinks/clickhouse/options'
@@ -16,7 +17,7 @@ const opts: ClickHouseSinkOptions = {
 const never = new AbortController().signal
 const batch: SinkBatch = {
   target: { database: 'default', table: 'events' },
-  rows: ['{"id":1}'],
+  rows: RowBytes.fromStrings(['{"id":1}']),
   bytes: 9,
   label: 'L1',
 }
@@ -58,7 +59,9 @@ describe('createClickHouseSink', () => {
   test('sends nothing for an empty batch', async () => {
     const server = fakeServer(() => new Response(''))
     const sink = createClickHouseSink(opts, { clock: systemClock, fetch: server.fetch })
-    expect(await sink.send({ ...batch, rows: [], bytes: 0 }, never)).toEqual({ kind: 'ok' })
+    expect(await sink.send({ ...batch, rows: RowBytes.fromStrings([]), bytes: 0 }, never)).toEqual({
+      kind: 'ok',
+    })
     expect(server.seen).toEqual([])
   })
 

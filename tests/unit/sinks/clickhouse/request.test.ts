@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { gunzipSync } from 'node:zlib'
+import { RowBytes } from '../../../../src/batch/row-bytes'
 import { InvalidIdentifierError } from '../../../../src/sinks/clickhouse/identifier'
 import type { ClickHouseSinkOptions } from '../../../../src/sinks/clickhouse/options'
 import {
@@ -27,7 +28,7 @@ const caps = (version: string) => {
 }
 const batch: SinkBatch = {
   target: { database: 'analytics', table: 'events' },
-  rows: ['{"id":1,"s":"a"}', '{"id":2,"s":"b"}'],
+  rows: RowBytes.fromStrings(['{"id":1,"s":"a"}', '{"id":2,"s":"b"}']),
   bytes: 34,
   label: 'sinker-analytics-events-0_0_1',
 }
@@ -65,9 +66,12 @@ describe('insert requests', () => {
     )
   })
 
-  test('send the rows joined by newlines with the credentials in headers only', async () => {
+  test('send the batch body as it is, newline-terminated rows, credentials in headers only', async () => {
     const request = await buildInsertRequest(opts, caps('18.16.1'), batch)
-    expect(request.body).toBe('{"id":1,"s":"a"}\n{"id":2,"s":"b"}')
+    expect(request.body).toBe(batch.rows.body)
+    expect(new TextDecoder().decode(request.body as Uint8Array)).toBe(
+      '{"id":1,"s":"a"}\n{"id":2,"s":"b"}\n',
+    )
     expect(request.headers['X-ClickHouse-User']).toBe('writer')
     expect(request.headers['X-ClickHouse-Key']).toBe('pw-123')
     expect(request.headers['Content-Encoding']).toBeUndefined()
@@ -89,7 +93,9 @@ describe('insert requests', () => {
     )
     expect(request.headers['Content-Encoding']).toBe('gzip')
     expect(request.body).toBeInstanceOf(Uint8Array)
-    expect(gunzipSync(request.body as Uint8Array).toString()).toBe(batch.rows.join('\n'))
+    expect(gunzipSync(request.body as Uint8Array).toString()).toBe(
+      '{"id":1,"s":"a"}\n{"id":2,"s":"b"}\n',
+    )
   })
 
   test('refuse a target whose name would break out of the quotes', async () => {
