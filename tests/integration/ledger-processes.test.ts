@@ -80,7 +80,8 @@ describe('two processes on one ledger file', () => {
     }
     await ledger.close()
 
-    const startAt = String(Date.now() + 1500)
+    // Both racers start their claims at this instant; the margin covers two cold Bun starts.
+    const startAt = String(Date.now() + 6000)
     const racers = [0, 1].map(() =>
       Bun.spawn([process.execPath, 'run', script, db, actions, startAt, String(TASKS)], {
         cwd: ROOT,
