@@ -20,7 +20,8 @@ export function createLogger(opts: { level: LogLevel; format: 'json' | 'pretty' 
   const stream =
     opts.format === 'pretty'
       ? pretty({ sync: true, colorize: false, translateTime: 'SYS:standard' })
-      : pino.destination({ fd: 1, sync: false, minLength: 4096 })
+      : // Synchronous: nothing logs per message, and a buffered line would be lost at exit.
+        pino.destination({ fd: 1, sync: true })
   return pino(options, stream)
 }
 

@@ -74,8 +74,7 @@ export async function startSinker(
     const dec = new TextDecoder()
     for await (const chunk of s) out = (out + dec.decode(chunk)).slice(-200_000)
   }
-  void collect(proc.stdout)
-  void collect(proc.stderr)
+  const collected = Promise.all([collect(proc.stdout), collect(proc.stderr)])
   const url = `http://${listen}`
   const sp: SinkerProcess = {
     url,
@@ -87,11 +86,13 @@ export async function startSinker(
       const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs)
       const code = await proc.exited
       clearTimeout(timer)
+      await collected
       return code
     },
     async kill9() {
       proc.kill('SIGKILL')
       await proc.exited
+      await collected
     },
     async get(path) {
       try {
