@@ -1,0 +1,231 @@
+/**
+ * The run loop with a fake Kafka and a fake sink: commits follow what the sink confirmed, a
+ * revocation is bounded even when the sink hangs, retries exhausted mean exit 1 with nothing
+ * committed past the failed batch, and a clean stop flushes and commits.
+ */
+import { describe, expect, test } from 'bun:test'
+import { parseConfig } from '../../../src/config/load'
+import { systemClock } from '../../../src/core/clock'
+import { createDroppingDeadLetter } from '../../../src/deadletter/dead-letter'
+import { silentLogger } from '../../../src/log/logger'
+import { createMetrics } from '../../../src/metrics/metrics'
+import { Pipeline, type Source } from '../../../src/pipeline/pipeline'
+import type { Sink, SinkBatch, Verdict } from '../../../src/sinks/sink'
+import type {
+  SourceHandlers,
+  TopicPartition,
+  TopicPartitionOffset,
+} from '../../../src/source/kafka-source'
+import type { PackedBatch } from '../../../src/source/packed-batch'
+import { packBatch } from '../../support/packed'
+
+const TOPIC = 'events'
+
+function config(over: Record<string, unknown> = {}) {
+  return parseConfig({
+    kafka: { brokers: ['127.0.0.1:1'], group_id: 'g', topics: [TOPIC] },
+    sink: { type: 'clickhouse' },
+    tables: [
+      {
+        topic: TOPIC,
+        table: 'events',
+        schema: 'manual',
+        columns: [{ name: 'id', type: 'UInt64' }],
+      },
+    ],
+    batch: { max_rows: 10, max_interval_ms: 20 },
+    delivery: { shutdown_timeout_ms: 300, retry: { initial_backoff_ms: 10, max_backoff_ms: 20 } },
+    ...over,
+  })
+}
+
+class FakeSource implements Source {
+  handlers!: SourceHandlers
+  joined = false
+  revocation: Promise<void> | undefined
+  readonly queue: PackedBatch[] = []
+  readonly commits: TopicPartitionOffset[][] = []
+  async connect(): Promise<void> {
+    this.joined = true
+  }
+  async poll(timeoutMs: number): Promise<PackedBatch | null> {
+    const b = this.queue.shift()
+    if (b) return b
+    await Bun.sleep(Math.min(timeoutMs, 5))
+    return null
+  }
+  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    this.commits.push([...offsets])
+  }
+  pause(): void {}
+  resume(): void {}
+  highWatermark(): number | null {
+    return null
+  }
+  async close(): Promise<void> {}
+  assign(parts: TopicPartition[]) {
+    this.handlers.onAssign(parts)
+  }
+  revoke(parts: TopicPartition[]): Promise<void> {
+    this.revocation = this.handlers.onRevoke(parts).finally(() => {
+      this.revocation = undefined
+    })
+    return this.revocation
+  }
+  lastCommitted(partition: number): number | undefined {
+    let at: number | undefined
+    for (const list of this.commits)
+      for (const c of list) if (c.partition === partition) at = c.offset
+    return at
+  }
+}
+
+class FakeSink implements Sink {
+  readonly kind = 'clickhouse' as const
+  readonly rows: string[] = []
+  constructor(private readonly answer: (b: SinkBatch) => Promise<Verdict>) {}
+  async send(batch: SinkBatch, signal: AbortSignal): Promise<Verdict> {
+    const v = await this.answer(batch)
+    if (signal.aborted) throw signal.reason
+    if (v.kind === 'ok')
+      for (let i = 0; i < batch.rows.length; i++) this.rows.push(batch.rows.text(i))
+    return v
+  }
+  async describe() {
+    return null
+  }
+  async probe() {
+    return { ok: true, detail: 'fake' }
+  }
+  async close() {}
+}
+
+function messages(partition: number, from: number, count: number) {
+  return Array.from({ length: count }, (_, k) => ({
+    topic: TOPIC,
+    partition,
+    offset: from + k,
+    value: `{"id":${partition * 1000 + from + k}}`,
+  }))
+}
+
+function setup(sink: FakeSink, over: Record<string, unknown> = {}) {
+  const source = new FakeSource()
+  const pipeline = new Pipeline({
+    config: config(over),
+    createSource: (h) => {
+      source.handlers = h
+      return source
+    },
+    sink,
+    deadLetter: createDroppingDeadLetter(),
+    clock: systemClock,
+    log: silentLogger(),
+    metrics: createMetrics({ processMetrics: false }),
+  })
+  return { source, pipeline }
+}
+
+async function until(pred: () => boolean, ms = 3000) {
+  const end = Date.now() + ms
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('condition not reached')
+    await Bun.sleep(5)
+  }
+}
+
+describe('Pipeline', () => {
+  test('a clean stop flushes every row and commits one past the last offset', async () => {
+    const sink = new FakeSink(async () => ({ kind: 'ok' }))
+    const { source, pipeline } = setup(sink)
+    const done = pipeline.run()
+    await until(() => source.joined)
+    source.assign([
+      { topic: TOPIC, partition: 0 },
+      { topic: TOPIC, partition: 1 },
+    ])
+    source.queue.push(packBatch([...messages(0, 0, 25), ...messages(1, 100, 7)]))
+    await until(() => sink.rows.length >= 30)
+    pipeline.stop()
+    expect(await done).toBe(0)
+    expect(sink.rows).toHaveLength(32)
+    expect(source.lastCommitted(0)).toBe(25)
+    expect(source.lastCommitted(1)).toBe(107)
+  })
+
+  test('bad messages are acknowledged as dead letters and do not hold the commit back', async () => {
+    const sink = new FakeSink(async () => ({ kind: 'ok' }))
+    const { source, pipeline } = setup(sink)
+    const done = pipeline.run()
+    await until(() => source.joined)
+    source.assign([{ topic: TOPIC, partition: 0 }])
+    source.queue.push(
+      packBatch([
+        { topic: TOPIC, partition: 0, offset: 0, value: '{"id":1}' },
+        { topic: TOPIC, partition: 0, offset: 1, value: 'not json' },
+        { topic: TOPIC, partition: 0, offset: 2, value: '{"id":"x"}' },
+        { topic: TOPIC, partition: 0, offset: 3, value: null },
+      ]),
+    )
+    await until(() => source.lastCommitted(0) === 4)
+    pipeline.stop()
+    expect(await done).toBe(0)
+    expect(sink.rows).toEqual(['{"id":1}'])
+  })
+
+  test('a revocation with a hung sink finishes within shutdown_timeout_ms and commits nothing unwritten', async () => {
+    const sink = new FakeSink(() => new Promise<Verdict>(() => undefined))
+    const { source, pipeline } = setup(sink)
+    const done = pipeline.run()
+    await until(() => source.joined)
+    source.assign([{ topic: TOPIC, partition: 0 }])
+    source.queue.push(packBatch(messages(0, 0, 10)))
+    await Bun.sleep(50)
+    const started = Date.now()
+    await source.revoke([{ topic: TOPIC, partition: 0 }])
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(source.lastCommitted(0)).toBeUndefined()
+    pipeline.stop()
+    expect(await done).toBe(1)
+  })
+
+  test('retries exhausted exit 1 and leave the failed batch uncommitted', async () => {
+    let calls = 0
+    const sink = new FakeSink(async () => {
+      calls++
+      return { kind: 'retry', why: 'down' }
+    })
+    const { source, pipeline } = setup(sink, {
+      delivery: {
+        shutdown_timeout_ms: 300,
+        retry: { max_attempts: 3, initial_backoff_ms: 1, max_backoff_ms: 2 },
+      },
+    })
+    const done = pipeline.run()
+    await until(() => source.joined)
+    source.assign([{ topic: TOPIC, partition: 0 }])
+    source.queue.push(packBatch(messages(0, 0, 10)))
+    expect(await done).toBe(1)
+    expect(calls).toBe(3)
+    expect(source.lastCommitted(0)).toBeUndefined()
+  })
+
+  test('a retried write makes the pipeline not ready, with the reason, until it succeeds', async () => {
+    let failing = true
+    const sink = new FakeSink(async () =>
+      failing ? { kind: 'retry', why: 'Code 252 too many parts' } : { kind: 'ok' },
+    )
+    const { source, pipeline } = setup(sink)
+    const done = pipeline.run()
+    await until(() => source.joined)
+    source.assign([{ topic: TOPIC, partition: 0 }])
+    source.queue.push(packBatch(messages(0, 0, 10)))
+    await until(() => !pipeline.readiness().ready)
+    expect(pipeline.readiness().reasons.join()).toContain('too many parts')
+    failing = false
+    await until(() => pipeline.readiness().ready)
+    pipeline.stop()
+    expect(await done).toBe(0)
+    expect(source.lastCommitted(0)).toBe(10)
+  })
+})
