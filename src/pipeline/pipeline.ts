@@ -59,6 +59,7 @@ const LAG_INTERVAL_MS = 5000
 const KAFKA_TIMEOUT_MS = 10_000
 /** Two batches in flight keep the sink busy while the next one fills; more only adds parts. */
 const WRITE_CONCURRENCY = 2
+const BACKPRESSURE_CHECK_MS = 20
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`
 
@@ -78,6 +79,7 @@ export class Pipeline {
   private readonly logDeadLetter: (emit: (suppressed: number) => void) => void
   private commitChain: Promise<void> = Promise.resolve()
   private paused = false
+  private backpressureAt = Number.NEGATIVE_INFINITY
   private fatal: Error | undefined
   private consumed = 0
   private written = 0
@@ -405,6 +407,10 @@ export class Pipeline {
   }
 
   private applyBackpressure(): void {
+    // The in-flight figure is derived by scanning the tracker: look at most every 20 ms.
+    const now = this.deps.clock.now()
+    if (now - this.backpressureAt < BACKPRESSURE_CHECK_MS) return
+    this.backpressureAt = now
     const limit = this.deps.config.delivery.max_inflight_bytes
     const bytes = this.tracker.inflightBytes()
     this.deps.metrics.inflightBytes.set(bytes)
