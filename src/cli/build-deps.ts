@@ -10,13 +10,23 @@ import { createDroppingDeadLetter } from '../deadletter/dead-letter'
 import { createFileDeadLetter } from '../deadletter/file-dead-letter'
 import { ConfigError } from '../errors'
 import { createClickHouseSink } from '../sinks/clickhouse/index'
+import { createDorisSink } from '../sinks/doris/index'
 import type { Sink } from '../sinks/sink'
 
 export function createSink(config: Config, clock: Clock): Sink {
   if (config.sink.type === 'doris') {
-    throw new ConfigError([
-      'sink.type: doris is not available in this build yet (issue 6); use clickhouse',
-    ])
+    const doris = config.sink.doris
+    return createDorisSink(
+      {
+        feUrls: doris.fe_urls,
+        user: doris.user,
+        password: doris.password.reveal(),
+        database: doris.database,
+        format: doris.format,
+        requestTimeoutMs: doris.request_timeout_ms,
+      },
+      { clock },
+    )
   }
   const ch = config.sink.clickhouse
   return createClickHouseSink(

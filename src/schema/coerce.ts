@@ -6,17 +6,19 @@
  */
 
 import { decimalCoercer, floatCoercer } from './coerce-decimal'
+import { dorisDateCoercer, dorisDateTimeCoercer } from './coerce-doris-time'
 import { boolCoercer, intCoercer } from './coerce-int'
 import { enumCoercer, ipCoercer, stringCoercer, uuidCoercer } from './coerce-text'
 import { dateCoercer, dateTimeCoercer } from './coerce-time'
 import { type CoerceContext, CoerceFailure, type Coercer } from './coercer'
 import type { ColumnType } from './column-type'
 
-export { type CoerceContext, CoerceFailure, type Coercer } from './coercer'
+export { type CoerceContext, CoerceFailure, type Coercer, type Dialect } from './coercer'
 
 const NULL_VALUE = new CoerceFailure('null where the type is not Nullable')
 const NOT_ARRAY = new CoerceFailure('not a JSON array')
 const NOT_OBJECT = new CoerceFailure('not a JSON object')
+const NOT_JSON = new CoerceFailure('not a JSON value')
 
 /** Throws RangeError for an unknown time zone name or a Map key type that cannot be a key. */
 export function compileCoercer(type: ColumnType, ctx: CoerceContext): Coercer {
@@ -32,7 +34,7 @@ export function compileCoercer(type: ColumnType, ctx: CoerceContext): Coercer {
     case 'string':
       return stringCoercer(type.maxBytes)
     case 'json':
-      return stringCoercer(null)
+      return ctx.dialect === 'doris' ? jsonValueCoercer : stringCoercer(null)
     case 'fixed_string':
       return stringCoercer(type.bytes)
     case 'uuid':
@@ -42,10 +44,11 @@ export function compileCoercer(type: ColumnType, ctx: CoerceContext): Coercer {
     case 'enum':
       return enumCoercer(type.members)
     case 'date':
-      return dateCoercer(type.wide, ctx)
+      return ctx.dialect === 'doris' ? dorisDateCoercer(ctx) : dateCoercer(type.wide, ctx)
     case 'datetime':
     case 'datetime64':
-      return dateTimeCoercer(type, ctx)
+      if (ctx.dialect !== 'doris') return dateTimeCoercer(type, ctx)
+      return dorisDateTimeCoercer(type.kind === 'datetime64' ? type.precision : 0, ctx)
     case 'low_cardinality':
       return compileCoercer(type.inner, ctx)
     case 'nullable':
@@ -61,6 +64,15 @@ export function compileCoercer(type: ColumnType, ctx: CoerceContext): Coercer {
 export function isNullable(type: ColumnType): boolean {
   if (type.kind === 'low_cardinality') return isNullable(type.inner)
   return type.kind === 'nullable'
+}
+
+/**
+ * Doris JSON columns take any JSON value as it is: objects, arrays and scalars are written as
+ * their compact JSON (big numbers keep their digits through NumberText.toJSON).
+ */
+const jsonValueCoercer: Coercer = (v) => {
+  const text = JSON.stringify(v)
+  return text === undefined ? NOT_JSON : text
 }
 
 function nullableCoercer(inner: Coercer): Coercer {

@@ -17,7 +17,14 @@ export interface CoerceContext {
   /** The route's IANA time zone for date-times without an offset (a column's own zone wins). */
   readonly timezone: string
   readonly zones: ZoneCache
+  /**
+   * Whose text to write (default 'clickhouse'). 'doris' writes DATE/DATETIME as wall-clock text
+   * in the route's zone and JSON columns as JSON values (Stream Load json lines).
+   */
+  readonly dialect?: Dialect
 }
+
+export type Dialect = 'clickhouse' | 'doris'
 
 /** The text without surrounding ASCII whitespace; cheap when there is none. */
 export function trimmed(s: string): string {

@@ -1,11 +1,18 @@
 /**
  * @module schema/row-encoder
- * Compiles a SchemaSnapshot into an encoder that turns one decoded message into one ClickHouse
- * JSONEachRow row (the hot path). Never throws per row: a value that does not fit is a
- * RowFailure; never writes MATERIALIZED or ALIAS columns.
+ * Compiles a SchemaSnapshot into an encoder that turns one decoded message into one JSON row
+ * (ClickHouse JSONEachRow or Doris Stream Load json lines, by dialect). Never throws per row: a
+ * value that does not fit is a RowFailure; never writes MATERIALIZED or ALIAS columns.
  */
-import { type CoerceFailure, type Coercer, compileCoercer, isNullable } from './coerce'
+import {
+  type CoerceFailure,
+  type Coercer,
+  compileCoercer,
+  type Dialect,
+  isNullable,
+} from './coerce'
 import { ColumnTypeError, parseClickHouseType } from './column-type'
+import { parseDorisType } from './doris-type'
 import type { SchemaSnapshot } from './table-schema'
 import { ZoneCache } from './time-zone'
 
@@ -25,6 +32,8 @@ export interface RowEncoder {
 export interface RowEncoderOptions {
   /** The route's IANA time zone for date-times without an offset (default UTC in config). */
   readonly timezone: string
+  /** Whose type text the snapshot holds and whose value text to write (default 'clickhouse'). */
+  readonly dialect?: Dialect
 }
 
 interface CompiledColumn {
@@ -45,6 +54,12 @@ interface CompiledColumn {
 
 const DETAIL_LIMIT = 200
 
+interface ColumnContext {
+  readonly timezone: string
+  readonly zones: ZoneCache
+  readonly dialect: Dialect
+}
+
 /**
  * Throws ColumnTypeError when a column's type is unknown or unsupported (or names an unknown
  * time zone), and RangeError when `opts.timezone` is not an IANA zone.
@@ -56,7 +71,11 @@ export function compileRowEncoder(snapshot: SchemaSnapshot, opts: RowEncoderOpti
   } catch {
     throw new RangeError(`timezone "${opts.timezone}" is not a known IANA time zone`)
   }
-  const ctx = { timezone: opts.timezone, zones }
+  const ctx: ColumnContext = {
+    timezone: opts.timezone,
+    zones,
+    dialect: opts.dialect ?? 'clickhouse',
+  }
   const columns = snapshot.columns
     .filter((c) => c.defaultKind !== 'MATERIALIZED' && c.defaultKind !== 'ALIAS')
     .map((c) => compileColumn(c.name, c.type, c.source ?? c.name, ctx))
@@ -67,9 +86,10 @@ function compileColumn(
   name: string,
   typeText: string,
   source: string,
-  ctx: { timezone: string; zones: ZoneCache },
+  ctx: ColumnContext,
 ): CompiledColumn {
-  const type = parseClickHouseType(typeText, name)
+  const type =
+    ctx.dialect === 'doris' ? parseDorisType(typeText, name) : parseClickHouseType(typeText, name)
   let coerce: Coercer
   try {
     coerce = compileCoercer(type, ctx)
