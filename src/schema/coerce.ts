@@ -67,12 +67,15 @@ export function isNullable(type: ColumnType): boolean {
 }
 
 /**
- * Doris JSON columns take any JSON value as it is: objects, arrays and scalars are written as
- * their compact JSON (big numbers keep their digits through NumberText.toJSON).
+ * Doris JSON columns take any JSON value: objects, arrays, numbers and booleans as their compact
+ * JSON (big numbers keep their digits through NumberText.toJSON). Doris parses a string loaded
+ * into a JSON column as JSON text, so a string travels as the text of its own JSON encoding and
+ * is stored as a JSON string, never reinterpreted.
  */
 const jsonValueCoercer: Coercer = (v) => {
   const text = JSON.stringify(v)
-  return text === undefined ? NOT_JSON : text
+  if (text === undefined) return NOT_JSON
+  return typeof v === 'string' ? JSON.stringify(text) : text
 }
 
 function nullableCoercer(inner: Coercer): Coercer {
