@@ -15,7 +15,12 @@ import { compileRowEncoder, RowFailure } from '../../src/schema/row-encoder'
 import { createDorisSink, type DorisSink } from '../../src/sinks/doris/index'
 import type { DorisSinkOptions } from '../../src/sinks/doris/options'
 import type { SinkBatch } from '../../src/sinks/sink'
-import { type DorisServer, startDorisServer } from '../support/doris-server'
+import {
+  type DorisServer,
+  type FaultPlan,
+  type FaultSwitch,
+  startDorisServer,
+} from '../support/doris-server'
 
 const DB = 'demo'
 const PASSWORD = 'pa:ss word'
@@ -80,6 +85,10 @@ function drained(table: string, rows: string[], firstOffset: number): DrainedBat
   }
 }
 
+/** A switch without parameters typed so its plan may carry a probability. */
+const armPlain = (s: FaultSwitch, plan: FaultPlan) =>
+  (s as unknown as FaultSwitch<object>).arm(plan)
+
 const asSinkBatch = (b: DrainedBatch): SinkBatch => b
 
 function idsOf(table: string): number[] {
@@ -133,11 +142,11 @@ describe('the Doris sink against the test server', () => {
     const f = server.faults
     // About 15% of FE and 30% of BE requests: a fifth of all load requests, by kind.
     f.feError.arm({ probability: 0.1, only: ['fe_stream_load'] })
-    f.feReset.arm({ probability: 0.05, only: ['fe_stream_load'] })
+    armPlain(f.feReset, { probability: 0.05, only: ['fe_stream_load'] })
     f.beError.arm({ probability: 0.05, only: ['be_stream_load'] })
-    f.publishTimeout.arm({ probability: 0.05 })
-    f.labelExists.arm({ probability: 0.05 })
-    f.tooManyTxns.arm({ probability: 0.04 })
+    armPlain(f.publishTimeout, { probability: 0.05 })
+    armPlain(f.labelExists, { probability: 0.05 })
+    armPlain(f.tooManyTxns, { probability: 0.04 })
     const sent = new Map<string, string>()
     const resets = ['headers', 'body', 'commit'] as const
     let attempts = 0
