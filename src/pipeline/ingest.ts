@@ -16,6 +16,7 @@ import type { Route, Router } from '../route/router'
 import { DECLINED, type FastEncoder } from '../schema/fast/fast-encoder'
 import { fastEncoderFor } from '../schema/fast/fast-encoders'
 import { targetKey } from '../schema/table-schema'
+import type { SinkKind } from '../sinks/sink'
 import type { PackedBatch } from '../source/packed-batch'
 import { FLAG_NULL_VALUE } from '../source/packed-batch'
 import { headersOf, keyBytes, valueBytes } from '../source/packed-consume'
@@ -34,6 +35,8 @@ export interface IngestDeps {
   loadOptions(index: number): LoadOptions
   /** Is this partition ours now? Messages of a revoked partition are skipped, not tracked. */
   isAssigned(topic: string, partition: number): boolean
+  /** The fast encoder writes ClickHouse's row text; Doris rows take the slow path. */
+  sinkKind: SinkKind
 }
 
 export interface IngestResult {
@@ -166,6 +169,7 @@ export async function ingest(
 
 /** The fast path of a fixed route whose target is loaded, or null (its messages go slow). */
 function fastTarget(route: Route, deps: IngestDeps, zones: ZoneAgreement): FastTarget | null {
+  if (deps.sinkKind !== 'clickhouse') return null
   const resolved = deps.router.resolve(route, {})
   if (!resolved.ok) return null
   const state = deps.targets.peek(targetKey(resolved.target))

@@ -96,7 +96,8 @@ export class Pipeline {
       clock,
       describeTimeoutMs: KAFKA_TIMEOUT_MS,
       retry: config.delivery.retry,
-      compile: (snapshot, timezone) => compileRowEncoder(snapshot, { timezone }),
+      compile: (snapshot, timezone) =>
+        compileRowEncoder(snapshot, { timezone, dialect: sink.kind }),
       onTrouble: (t, problem) => this.health.set(`schema ${t.database}.${t.table}`, problem),
     })
     this.dispatcher = new Dispatcher({
@@ -203,6 +204,7 @@ export class Pipeline {
         maxMessageBytes: config.batch.max_bytes,
         loadOptions: (i) => this.loadOptions(i),
         isAssigned: (t, p) => this.assigned.has(tpKey(t, p)),
+        sinkKind: this.deps.sink.kind,
       },
       signal,
     )

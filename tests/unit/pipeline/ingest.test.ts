@@ -48,6 +48,7 @@ function setup(columns: ColumnDef[], timezone = 'Europe/Berlin', maxRows = 1_000
     metrics: createMetrics(),
     now: () => 0,
     maxMessageBytes: 1_000_000,
+    sinkKind: 'clickhouse',
     loadOptions: () => ({ timezone }),
     isAssigned: (_topic, partition) => partition !== 2,
   }
