@@ -54,7 +54,7 @@ ${c.extra ?? ''}`
 }
 
 export async function startSinker(
-  config: SinkerConfig | string,
+  config: SinkerConfig | string | ((listen: string) => string),
   env: Record<string, string> = {},
 ): Promise<SinkerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'sinker-run-'))
@@ -62,7 +62,13 @@ export async function startSinker(
   const port = await freePort()
   const listen = `127.0.0.1:${port}`
   const file = join(dir, 'sinker.yaml')
-  writeFileSync(file, typeof config === 'string' ? config : configYaml(config, listen))
+  const text =
+    typeof config === 'string'
+      ? config
+      : typeof config === 'function'
+        ? config(listen)
+        : configYaml(config, listen)
+  writeFileSync(file, text)
   let out = ''
   const proc = Bun.spawn([BINARY, 'run', '-c', file], {
     cwd: dir,

@@ -1,0 +1,134 @@
+/**
+ * The compiled binary writing to the Doris test server (issue 6): events over 6 partitions land
+ * exactly once through the FE's redirect to the BE, also with faults on a fifth of the requests,
+ * and after kill -9 nothing is lost. Apache Doris itself is not available here (README).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { eventsText } from '../../scripts/lib/events'
+import { type DorisServer, startDorisServer } from '../support/doris-server'
+import type { KafkaBroker } from '../support/kafka-broker'
+import { sharedKafka } from '../support/shared-services'
+import { startSinker } from '../support/sinker-process'
+
+let kafka: KafkaBroker
+let doris: DorisServer
+let n = 0
+
+const COLUMNS = [
+  { name: 'id', type: 'BIGINT', nullable: false },
+  { name: 'ts', type: 'DATETIME' },
+  { name: 'user_id', type: 'INT' },
+  { name: 'session', type: 'VARCHAR(36)' },
+  { name: 'event', type: 'VARCHAR(32)' },
+  { name: 'url', type: 'STRING' },
+  { name: 'country', type: 'CHAR(2)' },
+  { name: 'amount', type: 'DECIMAL(12,2)' },
+  { name: 'duration_ms', type: 'INT' },
+  { name: 'tags', type: 'ARRAY<STRING>' },
+  { name: 'meta', type: 'STRING' },
+]
+
+beforeAll(async () => {
+  kafka = await sharedKafka()
+  doris = await startDorisServer({ timezone: 'UTC' })
+  doris.createDatabase('e2e')
+})
+
+afterAll(async () => {
+  await doris?.stop()
+})
+
+function config(topic: string, table: string, listen: string) {
+  return `kafka:
+  brokers: ["${kafka.brokers}"]
+  group_id: g_${table}
+  topics: ["${topic}"]
+  start_from: earliest
+  rdkafka: { session.timeout.ms: 6000 }
+sink:
+  type: doris
+  doris: { fe_urls: ["${doris.feUrl}"], user: root, password: "", database: e2e, format: json, request_timeout_ms: 10000 }
+tables:
+  - { topic: "${topic}", table: ${table} }
+batch: { max_rows: 5000, max_interval_ms: 300 }
+delivery: { shutdown_timeout_ms: 10000, retry: { initial_backoff_ms: 50, max_backoff_ms: 500 } }
+server: { listen: "${listen}" }
+`
+}
+
+async function scenario(name: string, count: number) {
+  const table = `${name}_${process.pid}_${++n}`
+  doris.createTable('e2e', table, COLUMNS)
+  const topic = `doris.${table}`
+  await kafka.createTopic(topic, 6)
+  const { text, summary } = eventsText({ count, seed: 11 })
+  const path = join(tmpdir(), `${topic}.ndjson`)
+  writeFileSync(path, text)
+  await kafka.produceFile(topic, path)
+  return { table, topic, summary }
+}
+
+function ids(table: string): number[] {
+  return doris.rows('e2e', table).map((r) => Number(r.id))
+}
+
+async function run(table: string, topic: string) {
+  // startSinker writes the YAML with the listen address it picked when given a function.
+  return startSinker((listen: string) => config(topic, table, listen))
+}
+
+describe('the compiled binary, Kafka to the Doris test server', () => {
+  test('200,000 events over 6 partitions land exactly once through FE redirects', async () => {
+    const { table, topic, summary } = await scenario('exact', 200_000)
+    const s = await run(table, topic)
+    await s.waitFor(async () => ids(table).length >= summary.count, 180_000, 'all rows')
+    expect(await s.stop()).toBe(0)
+    const got = ids(table)
+    expect(got).toHaveLength(summary.count)
+    expect(new Set(got).size).toBe(summary.count)
+    expect(got.reduce((a, b) => a + b, 0)).toBe(summary.sumIds)
+    const row = doris.rows('e2e', table).find((r) => Number(r.id) === 1)!
+    expect(String(row.ts)).toMatch(/^2026-11-01 00:00:0\d/)
+  }, 300_000)
+
+  test('with faults on a fifth of the requests every event lands exactly once', async () => {
+    const { table, topic, summary } = await scenario('faults', 50_000)
+    doris.faults.beError.arm({ probability: 0.05 })
+    doris.faults.beReset.arm({ probability: 0.05, after: 'commit' })
+    doris.faults.publishTimeout.arm({ probability: 0.05 })
+    doris.faults.labelExists.arm({ probability: 0.05 })
+    try {
+      const s = await run(table, topic)
+      await s.waitFor(async () => new Set(ids(table)).size >= summary.count, 180_000, 'all rows')
+      expect(await s.stop()).toBe(0)
+    } finally {
+      for (const f of [
+        doris.faults.beError,
+        doris.faults.beReset,
+        doris.faults.publishTimeout,
+        doris.faults.labelExists,
+      ])
+        f.disarm()
+    }
+    const got = ids(table)
+    expect(got).toHaveLength(summary.count)
+    expect(new Set(got).size).toBe(summary.count)
+    expect(doris.faults.beReset.fired + doris.faults.labelExists.fired).toBeGreaterThan(0)
+  }, 300_000)
+
+  test('kill -9 during loads, then a restart: nothing is lost', async () => {
+    const { table, topic, summary } = await scenario('crash', 100_000)
+    for (let i = 0; i < 3; i++) {
+      const s = await run(table, topic)
+      await Bun.sleep(400 + Math.floor(Math.random() * 1500))
+      await s.kill9()
+    }
+    const s = await run(table, topic)
+    await s.waitFor(async () => new Set(ids(table)).size >= summary.count, 180_000, 'every id')
+    expect(await s.stop()).toBe(0)
+    expect(new Set(ids(table)).size).toBe(summary.count)
+  }, 300_000)
+})
