@@ -8,19 +8,18 @@
 import { openSync } from 'node:fs'
 import { join } from 'node:path'
 import { createTopic, produceFile } from '../tests/support/kafka-tools'
-import { createDemoTableSql } from './lib/demo-table'
+import { openDemoTarget, sinkArg } from './lib/demo-target'
 import { generateEventsFile } from './lib/events-file'
 import { REPO_ROOT } from './lib/repo-paths'
-import { clickhouseQuery, runSinker } from './lib/sinker-run'
+import { runSinker } from './lib/sinker-run'
 
 const count = Number(process.argv.find((a) => a.startsWith('--count='))?.slice(8) ?? 2_000_000)
 const brokers = '127.0.0.1:19092'
-const chUrl = 'http://127.0.0.1:18123'
 const runId = Date.now().toString(36)
 const topic = `sinker.bench.${runId}`
 const say = (s: string) => process.stdout.write(`${s}\n`)
 
-for (const sql of createDemoTableSql('sinker_bench', 'events')) await clickhouseQuery(chUrl, sql)
+const target = await openDemoTarget(sinkArg(process.argv), 'sinker_bench')
 const events = await generateEventsFile({ count })
 await createTopic(brokers, topic, 6)
 await produceFile(brokers, topic, events.path)
@@ -45,23 +44,22 @@ const r = await runSinker({
     SINKER__KAFKA__TOPICS: `[${topic}]`,
     SINKER__KAFKA__GROUP_ID: `sinker-bench-${runId}`,
     SINKER__TABLES__0__TOPIC: topic,
-    SINKER__TABLES__0__DATABASE: 'sinker_bench',
-    SINKER__SINK__CLICKHOUSE__DATABASE: 'sinker_bench',
     SINKER__DEAD_LETTER__FILE: join(REPO_ROOT, 'data/bench-dead-letter.ndjson'),
     SINKER__LOG__LEVEL: 'warn',
+    ...target.env,
   },
   metricsUrl: 'http://127.0.0.1:9090',
   expectRows: count,
-  countRows: async () =>
-    Number(await clickhouseQuery(chUrl, 'SELECT count() FROM sinker_bench.events')),
+  countRows: () => target.count(),
   timeoutMs: 900_000,
 })
-const sum = await clickhouseQuery(chUrl, 'SELECT sum(id) FROM sinker_bench.events')
+const sum = await target.sumIds()
+await target.close()
 const perM = (cpu: number) => cpu / (count / 1e6)
 say('')
 say('                      msgs/s     CPU s per 1M   peak RSS')
 say(
-  `sinker -> ClickHouse  ${String(Math.round(count / r.seconds)).padStart(9)}  ${perM(r.cpuSeconds).toFixed(2).padStart(13)}  ${(r.peakRssBytes / 2 ** 20).toFixed(0).padStart(5)} MiB`,
+  `sinker -> ${sinkArg(process.argv).padEnd(10)}  ${String(Math.round(count / r.seconds)).padStart(9)}  ${perM(r.cpuSeconds).toFixed(2).padStart(13)}  ${(r.peakRssBytes / 2 ** 20).toFixed(0).padStart(5)} MiB`,
 )
 say(
   `kcat -C (floor)       ${String(Math.round(count / kcatSeconds)).padStart(9)}  ${perM(kcatCpu).toFixed(2).padStart(13)}  ${(kcatRss / 2 ** 20).toFixed(0).padStart(5)} MiB`,

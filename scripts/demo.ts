@@ -1,20 +1,20 @@
 /**
  * @module scripts/demo
- * `npm run demo`: real Kafka and ClickHouse (scripts/services), a demo table, a million generated
+ * `npm run demo [-- --sink doris]`: real Kafka and ClickHouse (scripts/services; or the Doris test
+ * server), a demo table, a million generated
  * events (a few junk ones among them, for the dead letter), the compiled binary moving them, and
  * a summary. Each run uses a fresh topic and group, so it can be repeated.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { createTopic, produceFile } from '../tests/support/kafka-tools'
-import { createDemoTableSql } from './lib/demo-table'
+import { openDemoTarget, sinkArg } from './lib/demo-target'
 import { generateEventsFile } from './lib/events-file'
 import { REPO_ROOT } from './lib/repo-paths'
-import { clickhouseQuery, metricSum, runSinker } from './lib/sinker-run'
+import { metricSum, runSinker } from './lib/sinker-run'
 
 const count = Number(process.argv.find((a) => a.startsWith('--count='))?.slice(8) ?? 1_000_000)
 const brokers = '127.0.0.1:19092'
-const chUrl = 'http://127.0.0.1:18123'
 const runId = Date.now().toString(36)
 const topic = `sinker.demo.events.${runId}`
 const dataDir = join(REPO_ROOT, 'data')
@@ -34,7 +34,8 @@ function progress(): (rows: number, seconds: number) => void {
 mkdirSync(dataDir, { recursive: true })
 const deadLetterFile = join(dataDir, 'dead-letter.ndjson')
 rmSync(deadLetterFile, { force: true })
-for (const sql of createDemoTableSql('sinker_demo', 'events')) await clickhouseQuery(chUrl, sql)
+const target = await openDemoTarget(sinkArg(process.argv), 'sinker_demo')
+say(`writing to ${target.name}`)
 const events = await generateEventsFile({ count, junkEvery: 10_000 })
 say(
   `generated ${events.summary.count} events (+${events.summary.junk} junk lines) in ${events.path}`,
@@ -55,15 +56,16 @@ const result = await runSinker({
     SINKER__TABLES__0__TOPIC: topic,
     SINKER__DEAD_LETTER__FILE: deadLetterFile,
     SINKER__LOG__LEVEL: 'warn',
+    ...target.env,
   },
   metricsUrl: 'http://127.0.0.1:9090',
   expectRows: events.summary.count,
-  countRows: async () =>
-    Number(await clickhouseQuery(chUrl, 'SELECT count() FROM sinker_demo.events')),
+  countRows: () => target.count(),
   timeoutMs: 600_000,
   onProgress: progress(),
 })
-const sum = await clickhouseQuery(chUrl, 'SELECT sum(id) FROM sinker_demo.events')
+const sum = await target.sumIds()
+await target.close()
 const deadLettered = existsSync(deadLetterFile)
   ? readFileSync(deadLetterFile, 'utf8').trim().split('\n').filter(Boolean).length
   : 0

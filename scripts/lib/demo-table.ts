@@ -24,3 +24,18 @@ export function createDemoTableSql(database: string, table: string): string[] {
     `CREATE TABLE ${database}.${table} (${DEMO_TABLE_COLUMNS}) ENGINE = MergeTree() PARTITION BY toYYYYMMDD(ts) ORDER BY (ts, id)`,
   ]
 }
+
+/** The same table for the Doris test server (Doris type names). */
+export const DORIS_DEMO_COLUMNS = [
+  { name: 'id', type: 'BIGINT', nullable: false },
+  { name: 'ts', type: 'DATETIME' },
+  { name: 'user_id', type: 'INT' },
+  { name: 'session', type: 'VARCHAR(36)' },
+  { name: 'event', type: 'VARCHAR(32)' },
+  { name: 'url', type: 'STRING' },
+  { name: 'country', type: 'CHAR(2)' },
+  { name: 'amount', type: 'DECIMAL(12,2)' },
+  { name: 'duration_ms', type: 'INT' },
+  { name: 'tags', type: 'ARRAY<STRING>' },
+  { name: 'meta', type: 'STRING' },
+]

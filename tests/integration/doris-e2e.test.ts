@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DORIS_DEMO_COLUMNS } from '../../scripts/lib/demo-table'
 import { eventsText } from '../../scripts/lib/events'
 import { type DorisServer, startDorisServer } from '../support/doris-server'
 import type { KafkaBroker } from '../support/kafka-broker'
@@ -16,20 +17,6 @@ import { startSinker } from '../support/sinker-process'
 let kafka: KafkaBroker
 let doris: DorisServer
 let n = 0
-
-const COLUMNS = [
-  { name: 'id', type: 'BIGINT', nullable: false },
-  { name: 'ts', type: 'DATETIME' },
-  { name: 'user_id', type: 'INT' },
-  { name: 'session', type: 'VARCHAR(36)' },
-  { name: 'event', type: 'VARCHAR(32)' },
-  { name: 'url', type: 'STRING' },
-  { name: 'country', type: 'CHAR(2)' },
-  { name: 'amount', type: 'DECIMAL(12,2)' },
-  { name: 'duration_ms', type: 'INT' },
-  { name: 'tags', type: 'ARRAY<STRING>' },
-  { name: 'meta', type: 'STRING' },
-]
 
 beforeAll(async () => {
   kafka = await sharedKafka()
@@ -61,7 +48,7 @@ server: { listen: "${listen}" }
 
 async function scenario(name: string, count: number) {
   const table = `${name}_${process.pid}_${++n}`
-  doris.createTable('e2e', table, COLUMNS)
+  doris.createTable('e2e', table, DORIS_DEMO_COLUMNS)
   const topic = `doris.${table}`
   await kafka.createTopic(topic, 6)
   const { text, summary } = eventsText({ count, seed: 11 })

@@ -49,7 +49,7 @@ export interface FaultPlan {
 
 type Armed<P> = { plan: FaultPlan; params: P; left: number }
 
-export class FaultSwitch<P extends object = Record<string, never>> {
+export class FaultSwitch<P extends object = Record<never, never>> {
   #armed: Armed<P> | null = null
   #fired = 0
 
