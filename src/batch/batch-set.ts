@@ -1,7 +1,8 @@
 /**
  * @module batch/batch-set
- * All open batches: one Batcher per (target, schema version), created on a row's arrival and
- * evicted once drained. Pure (the time is passed in); never mixes targets or versions in a batch.
+ * All open batches: one Batcher per (target, schema version, batch task), created on a row's
+ * arrival and evicted once drained. Pure (the time is passed in); never mixes targets, versions
+ * or batch tasks in a batch, so a deprecated task's rows can be dropped batch by batch.
  */
 import { type TargetRef, targetKey } from '../schema/table-schema'
 import {
@@ -78,8 +79,9 @@ export class BatchSet {
     partition: number,
     offset: number,
     now: number,
+    task?: string,
   ): readonly DrainedBatch[] {
-    const batcher = this.open(target, version)
+    const batcher = this.open(target, version, 0, task)
     const end = batcher.writeText(row)
     return this.commit(batcher, end, topic, partition, offset, now)
   }
@@ -89,13 +91,16 @@ export class BatchSet {
    * at its writePos. A row writer writes there, then commit()s; a declined row is never
    * committed and leaves nothing behind.
    */
-  open(target: TargetRef, version: number, maxBytes = 0): Batcher {
+  open(target: TargetRef, version: number, maxBytes = 0, task?: string): Batcher {
     const key = this.keyOf(target)
     const list = this.listOf(key)
     let batcher: Batcher | undefined
-    for (let i = 0; i < list.length; i++) if (list[i]!.version === version) batcher = list[i]
+    for (let i = 0; i < list.length; i++) {
+      const b = list[i]!
+      if (b.version === version && b.task === task) batcher = b
+    }
     if (batcher === undefined) {
-      batcher = this.createBatcher(target, version, key)
+      batcher = this.createBatcher(target, version, key, task)
       list.push(batcher)
     }
     // One byte more for the newline commit() adds.
@@ -181,6 +186,25 @@ export class BatchSet {
     return dropped
   }
 
+  /** Removes every buffered row of batch task `task` (deprecated) and returns their offsets. */
+  dropTask(task: string): DroppedRow[] {
+    const dropped: DroppedRow[] = []
+    for (const [key, list] of this.byTarget) {
+      for (const b of list) {
+        if (b.task !== task) continue
+        for (const d of b.dropPartitions(() => true)) {
+          dropped.push({
+            topic: this.topicName(d.topicIndex),
+            partition: d.partition,
+            offset: d.offset,
+          })
+        }
+      }
+      this.evictEmpty(key, list)
+    }
+    return dropped
+  }
+
   bufferedBytes(): number {
     let bytes = 0
     for (const list of this.byTarget.values()) for (const b of list) bytes += b.bytes
@@ -226,10 +250,15 @@ export class BatchSet {
     else if (kept.length !== list.length) this.byTarget.set(key, kept)
   }
 
-  private createBatcher(target: TargetRef, version: number, key: string): Batcher {
+  private createBatcher(
+    target: TargetRef,
+    version: number,
+    key: string,
+    task: string | undefined,
+  ): Batcher {
     const { limits, labelPrefix, topics } = this
     const initialBytes = this.lastBytes.get(key)
-    return new Batcher({ target, version, limits, topics, labelPrefix, initialBytes })
+    return new Batcher({ target, version, limits, topics, labelPrefix, initialBytes, task })
   }
 
   /** Notes a drained batch's size: the target's next body starts that large (no regrowth). */

@@ -33,6 +33,8 @@ export interface DrainedBatch {
   readonly offsets: Float64Array
   readonly label: string
   readonly reason: FlushReason
+  /** The batch task (SPEC §5 batch_id) all its rows belong to, or undefined for none. */
+  readonly task?: string | undefined
 }
 
 export interface DroppedOffset {
@@ -48,6 +50,8 @@ export interface BatcherOptions {
   /** The caller's append-only topic-name table that topicIndex values refer to. */
   readonly topics: readonly string[]
   readonly labelPrefix: string
+  /** The batch task every row of this batcher belongs to (undefined: rows without one). */
+  readonly task?: string | undefined
   /** The body's first capacity (e.g. the size of this target's last batch). */
   readonly initialBytes?: number
 }
@@ -60,6 +64,7 @@ const EMPTY = new Uint8Array(0)
 export class Batcher {
   readonly target: TargetRef
   readonly version: number
+  readonly task: string | undefined
   private readonly limits: BatchLimits
   private readonly topics: readonly string[]
   private readonly labelPrefix: string
@@ -79,6 +84,7 @@ export class Batcher {
     checkLimits(options.limits)
     this.target = options.target
     this.version = options.version
+    this.task = options.task
     this.limits = options.limits
     this.topics = options.topics
     this.labelPrefix = options.labelPrefix
@@ -181,6 +187,7 @@ export class Batcher {
       ...rowOffsets,
       label: batchLabel(this.labelPrefix, this.target, rowOffsets),
       reason,
+      task: this.task,
     }
     // The drained batch owns the old body: the next rows go into a new one of a similar size.
     this.nextBody = Math.max(MIN_BODY, this.pos)
