@@ -1,14 +1,19 @@
 /**
  * @module scripts/bench-encode
- * Measures the hot path: decodeJson + RowEncoder.encode over 1M realistic ~200-byte events held
- * in one buffer, as the packed Kafka batch holds them. Prints ns/message and CPU seconds per 1M.
+ * Measures the hot path over 1M events held in one buffer, as a packed Kafka batch holds them:
+ * the slow path (decode to objects + RowEncoder.encode) and the byte-level fast path
+ * (FastEncoder.encode, alone and writing into batches), on the bench's own ~200-byte events and
+ * on the demo's ~265-byte events against the demo table. Prints ns/message and CPU s per 1M.
  * `floor` is TextDecoder + JSON.parse alone: what any JSON.parse-based decoder costs here.
  * Run: node_modules/.bin/bun scripts/bench-encode.ts [messages=1000000] [rounds=3]
  */
-import { decodeJson } from '../src/decode/decode-json'
+import { BatchSet } from '../src/batch/batch-set'
 import { JsonBatchDecoder } from '../src/decode/json-batch-decoder'
+import { compileFastEncoder, DECLINED } from '../src/schema/fast/fast-encoder'
 import { compileRowEncoder, RowFailure } from '../src/schema/row-encoder'
-import type { ColumnDef } from '../src/schema/table-schema'
+import type { ColumnDef, SchemaSnapshot } from '../src/schema/table-schema'
+import { DEMO_TABLE_COLUMNS } from './lib/demo-table'
+import { eventsText } from './lib/events'
 
 const COLUMNS: ColumnDef[] = [
   { name: 'event_id', type: 'UInt64', defaultKind: '' },
@@ -45,17 +50,29 @@ function event(i: number): string {
   })
 }
 
-/** All values back to back in one buffer, with end offsets, like a PackedBatch value region. */
-function buildBatch(n: number): { bytes: Uint8Array; ends: Uint32Array; avg: number } {
-  const texts = Array.from({ length: n }, (_, i) => event(i))
-  const bytes = new TextEncoder().encode(texts.join(''))
-  const ends = new Uint32Array(n)
-  let at = 0
-  for (let i = 0; i < n; i++) {
-    at += Buffer.byteLength(texts[i] as string)
-    ends[i] = at
-  }
-  return { bytes, ends, avg: bytes.length / n }
+interface Dataset {
+  readonly name: string
+  readonly snapshot: SchemaSnapshot
+  readonly bytes: Uint8Array
+  /** End of each value; values are newline-separated (sep = 10), like the packed batch. */
+  readonly ends: Uint32Array
+}
+
+/** Newline-separated values in one buffer, with end offsets, like a PackedBatch value region. */
+function dataset(name: string, columns: ColumnDef[], text: Uint8Array): Dataset {
+  const ends: number[] = []
+  for (let i = text.indexOf(10); i >= 0; i = text.indexOf(10, i + 1)) ends.push(i)
+  const snapshot = { target: { database: 'bench', table: name }, version: 1, columns }
+  return { name, snapshot, bytes: text, ends: Uint32Array.from(ends) }
+}
+
+function demoColumns(): ColumnDef[] {
+  return DEMO_TABLE_COLUMNS.trim()
+    .split(/,\n/)
+    .map((line) => {
+      const [name, ...type] = line.trim().split(' ')
+      return { name: name as string, type: type.join(' '), defaultKind: '' as const }
+    })
 }
 
 function measure(label: string, n: number, work: () => number): void {
@@ -65,70 +82,65 @@ function measure(label: string, n: number, work: () => number): void {
   const check = work()
   const ns = Bun.nanoseconds() - t0
   const cpu = process.cpuUsage(cpu0)
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6
-  const perMillion = (cpuSeconds * 1e6) / n
+  const perMillion = ((cpu.user + cpu.system) / 1e6) * (1e6 / n)
   console.log(
-    `${label.padEnd(18)} ${(ns / n).toFixed(0).padStart(5)} ns/msg  ${perMillion.toFixed(3)} CPU-s/1M  (check ${check})`,
+    `${label.padEnd(24)} ${(ns / n).toFixed(0).padStart(5)} ns/msg  ${perMillion.toFixed(3)} CPU-s/1M  (check ${check})`,
   )
+}
+
+function runAll(d: Dataset, rounds: number): void {
+  const n = d.ends.length
+  const slow = compileRowEncoder(d.snapshot, { timezone: 'Europe/Berlin' })
+  const fast = compileFastEncoder(d.snapshot, { timezone: 'Europe/Berlin' })
+  const each = (f: (start: number, end: number) => number) => {
+    let sum = 0
+    for (let i = 0, start = 0; i < n; start = d.ends[i++]! + 1) sum += f(start, d.ends[i]!)
+    return sum
+  }
+  console.log(`\n${d.name}: ${n} messages, ${(d.bytes.length / n).toFixed(0)} bytes each`)
+  const decoder = new TextDecoder()
+  const out = new Uint8Array(1 << 20)
+  for (let r = 0; r < rounds; r++) {
+    measure('floor: JSON.parse', n, () =>
+      each((s, e) => (JSON.parse(decoder.decode(d.bytes.subarray(s, e))) ? 1 : 0)),
+    )
+    measure('slow: batch decode+encode', n, () => {
+      const batch = new JsonBatchDecoder(d.bytes)
+      return each((s, e) => {
+        const v = batch.decode(s, e)
+        const row = v.ok ? slow.encode(v.value) : null
+        if (typeof row !== 'string') throw new Error(row instanceof RowFailure ? row.detail : 'bad')
+        return row.length
+      })
+    })
+    let pos = 0
+    measure('fast: encode', n, () =>
+      each((s, e) => {
+        if (pos > out.length - 4096) pos = 0
+        const end = fast.encode(d.bytes, s, e, out, pos)
+        if (end === DECLINED) throw new Error('declined')
+        const len = end - pos
+        pos = end
+        return len
+      }),
+    )
+    const limits = { max_rows: 100_000, max_bytes: 52_428_800, max_interval_ms: 5000 }
+    const batches = new BatchSet(limits)
+    measure('fast: encode into batches', n, () =>
+      each((s, e) => {
+        const b = batches.open(d.snapshot.target, 1, fast.maxRowBytes(e - s))
+        const end = fast.encode(d.bytes, s, e, b.body, b.writePos)
+        if (end === DECLINED) throw new Error('declined')
+        return batches.commit(b, end, 'events', 0, s, 0).length
+      }),
+    )
+  }
 }
 
 const n = Number(process.argv[2] ?? 1_000_000)
 const rounds = Number(process.argv[3] ?? 3)
-const { bytes, ends, avg } = buildBatch(n)
-const encoder = compileRowEncoder(
-  { target: { database: 'bench', table: 'events' }, version: 1, columns: COLUMNS },
-  { timezone: 'Europe/Berlin' },
+const own = new TextEncoder().encode(
+  `${Array.from({ length: n }, (_, i) => event(i)).join('\n')}\n`,
 )
-console.log(`${n} messages, ${avg.toFixed(0)} bytes each; sample row:`)
-const first = decodeJson(bytes, 0, ends[0] as number)
-if (first.ok) console.log(`  ${encoder.encode(first.value)}`)
-
-const decoder = new TextDecoder()
-
-function encodeOrThrow(value: Record<string, unknown>): string {
-  const row = encoder.encode(value)
-  if (row instanceof RowFailure) throw new Error(row.detail)
-  return row
-}
-
-for (let r = 0; r < rounds; r++) {
-  measure('floor: JSON.parse', n, () => {
-    let keys = 0
-    for (let i = 0, start = 0; i < n; start = ends[i++] as number) {
-      keys += JSON.parse(decoder.decode(bytes.subarray(start, ends[i] as number))).ok ? 1 : 0
-    }
-    return keys
-  })
-  measure('decodeJson', n, () => {
-    let ok = 0
-    for (let i = 0, start = 0; i < n; start = ends[i++] as number) {
-      if (decodeJson(bytes, start, ends[i] as number).ok) ok++
-    }
-    return ok
-  })
-  measure('JsonBatchDecoder', n, () => {
-    let ok = 0
-    const batch = new JsonBatchDecoder(bytes)
-    for (let i = 0, start = 0; i < n; start = ends[i++] as number) {
-      if (batch.decode(start, ends[i] as number).ok) ok++
-    }
-    return ok
-  })
-  measure('decodeJson+encode', n, () => {
-    let size = 0
-    for (let i = 0, start = 0; i < n; start = ends[i++] as number) {
-      const d = decodeJson(bytes, start, ends[i] as number)
-      if (d.ok) size += encodeOrThrow(d.value).length
-    }
-    return size
-  })
-  measure('batch+encode', n, () => {
-    let size = 0
-    const batch = new JsonBatchDecoder(bytes)
-    for (let i = 0, start = 0; i < n; start = ends[i++] as number) {
-      const d = batch.decode(start, ends[i] as number)
-      if (d.ok) size += encodeOrThrow(d.value).length
-    }
-    return size
-  })
-}
+runAll(dataset('bench events', COLUMNS, own), rounds)
+runAll(dataset('demo events', demoColumns(), eventsText({ count: n }).text), rounds)

@@ -88,7 +88,7 @@ export class Batcher {
     this.limits = options.limits
     this.topics = options.topics
     this.labelPrefix = options.labelPrefix
-    this.nextBody = Math.max(MIN_BODY, options.initialBytes ?? 0)
+    this.nextBody = bodySize(options.initialBytes ?? 0)
   }
 
   get size(): number {
@@ -190,7 +190,7 @@ export class Batcher {
       task: this.task,
     }
     // The drained batch owns the old body: the next rows go into a new one of a similar size.
-    this.nextBody = Math.max(MIN_BODY, this.pos)
+    this.nextBody = bodySize(this.pos)
     const old = this.buf
     this.buf = EMPTY
     if (pending > 0) this.reserve(pending + 1).set(old.subarray(body.length, body.length + pending))
@@ -245,6 +245,14 @@ export class Batcher {
     this.topicIndexes = grow(this.topicIndexes, new Uint16Array(capacity))
     this.offsets = grow(this.offsets, new Float64Array(capacity))
   }
+}
+
+/**
+ * The first capacity of a body after a batch of `last` bytes: a quarter more, so a slightly
+ * larger next batch is not copied into a doubled body near its end.
+ */
+function bodySize(last: number): number {
+  return Math.max(MIN_BODY, Math.ceil(last * 1.25))
 }
 
 const LIMIT_KEYS = ['max_rows', 'max_bytes', 'max_interval_ms'] as const

@@ -16,7 +16,7 @@ import {
   type Token,
 } from './json-scan'
 import { newNumberParts, readNumber, textIsToken } from './number-token'
-import { writeEscapeByte, writeStringBody } from './string-body'
+import { writeStringBody } from './string-body'
 
 /** Objects with more keys than this are left to the slow path (duplicate checks are pairwise). */
 const MAX_KEYS = 64
@@ -50,9 +50,13 @@ function compactValue(row: FastRow, i: number, end: number, keyTop: number): num
 }
 
 function compactString(row: FastRow, t: Token): boolean {
-  writeEscapeByte(row, 0x22, true)
-  if (!writeStringBody(row, t.start + 1, t.end - 1, true)) return false
-  writeEscapeByte(row, 0x22, true)
+  const out = row.out
+  out[row.pos++] = 0x5c
+  out[row.pos++] = 0x22
+  if ((t.flags & HAS_ESCAPE) === 0) copySrc(row, t.start + 1, t.end - 1)
+  else if (!writeStringBody(row, t.start + 1, t.end - 1, true)) return false
+  out[row.pos++] = 0x5c
+  out[row.pos++] = 0x22
   return true
 }
 
@@ -94,10 +98,13 @@ function compactObject(row: FastRow, i: number, end: number, keyTop: number): nu
     keyStack[2 * keyTop] = i + 1
     keyStack[2 * keyTop + 1] = keyEnd - 1
     keyTop++
-    writeEscapeByte(row, 0x22, true)
+    const out = row.out
+    out[row.pos++] = 0x5c
+    out[row.pos++] = 0x22
     copySrc(row, i + 1, keyEnd - 1)
-    writeEscapeByte(row, 0x22, true)
-    row.out[row.pos++] = 0x3a
+    out[row.pos++] = 0x5c
+    out[row.pos++] = 0x22
+    out[row.pos++] = 0x3a
     i = skipWs(src, skipWs(src, keyEnd, end) + 1, end)
     i = compactValue(row, i, end, keyTop)
     if (i < 0) return -1

@@ -115,27 +115,42 @@ function findName(
   return -1
 }
 
+/** Per byte: its lower-case hex digit, or 0 when it is not one. */
+const LOWER_HEX = new Uint8Array(256)
+for (const c of '0123456789abcdef') LOWER_HEX[c.charCodeAt(0)] = c.charCodeAt(0)
+for (const c of 'ABCDEF') LOWER_HEX[c.charCodeAt(0)] = c.toLowerCase().charCodeAt(0)
+/** Per position of the dashed form: 1 where the dash goes. */
+const DASHED = new Uint8Array(36)
+for (const k of [8, 13, 18, 23]) DASHED[k] = 1
+
 /** UUID text, dashed or 32 hex digits, any case; written lower-case and dashed. */
 export const uuidConverter: Converter = (t, row) => {
   if (t.kind !== KIND_STRING || t.flags !== 0) return false
   const { src, out } = row
   const s = t.start + 1
   const n = t.end - 1 - s
-  if (n !== 36 && n !== 32) return false
   let p = row.pos
   out[p++] = 0x22
-  for (let k = 0, hex = 0; k < n; k++) {
-    const c = src[s + k]!
-    if (n === 36 && (k === 8 || k === 13 || k === 18 || k === 23)) {
-      if (c !== 0x2d) return false
-      out[p++] = 0x2d
-      continue
+  if (n === 36) {
+    for (let k = 0; k < 36; k++) {
+      const c = src[s + k]!
+      if (DASHED[k] === 1) {
+        if (c !== 0x2d) return false
+        out[p++] = 0x2d
+      } else {
+        const h = LOWER_HEX[c]!
+        if (h === 0) return false
+        out[p++] = h
+      }
     }
-    if (hexValue(c) < 0) return false
-    if (n === 32 && (hex === 8 || hex === 12 || hex === 16 || hex === 20)) out[p++] = 0x2d
-    out[p++] = c >= 0x41 && c <= 0x46 ? c | 0x20 : c
-    hex++
-  }
+  } else if (n === 32) {
+    for (let k = 0; k < 32; k++) {
+      if (k === 8 || k === 12 || k === 16 || k === 20) out[p++] = 0x2d
+      const h = LOWER_HEX[src[s + k]!]!
+      if (h === 0) return false
+      out[p++] = h
+    }
+  } else return false
   out[p++] = 0x22
   row.pos = p
   return true

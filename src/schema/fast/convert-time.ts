@@ -12,7 +12,7 @@ import { DAY_SECONDS, daysFromCivil, formatDays, type ParsedDateTime } from '../
 import { MILLIS_FROM } from '../epoch'
 import type { ZoneOffsets } from '../time-zone'
 import type { Converter } from './converter'
-import { parseDateTimeBytes } from './datetime-bytes'
+import { type DayCache, newDayCache, parseDateTimeBytes } from './datetime-bytes'
 import { type FastRow, utf8, writeBytes, writeUint } from './fast-row'
 import { KIND_NUMBER, KIND_STRING, type Token } from './json-scan'
 import { type NumberParts, newNumberParts, readNumber } from './number-token'
@@ -32,6 +32,7 @@ const INSTANT = 2
 /** What one read found: wall-clock parts (WALL) or an epoch instant (INSTANT). */
 class InstantBytes {
   readonly parsed: ParsedDateTime = { wall: 0, nanos: 0, offset: null, dateOnly: false }
+  private readonly days: DayCache = newDayCache()
   sec = 0
   nanos = 0
   private readonly parts: NumberParts = newNumberParts()
@@ -39,7 +40,7 @@ class InstantBytes {
   read(t: Token, src: Uint8Array): number {
     if (t.kind === KIND_STRING) {
       if (t.flags !== 0) return NONE
-      return parseDateTimeBytes(src, t.start + 1, t.end - 1, this.parsed) ? WALL : NONE
+      return parseDateTimeBytes(src, t.start + 1, t.end - 1, this.parsed, this.days) ? WALL : NONE
     }
     if (t.kind !== KIND_NUMBER) return NONE
     const n = this.parts

@@ -5,20 +5,28 @@
  */
 import { DAY_SECONDS, daysFromCivil, daysInMonth, type ParsedDateTime } from '../datetime-text'
 
+/** The last date part seen and its day number: rows of a batch mostly share their date. */
+export interface DayCache {
+  readonly date: Uint8Array
+  days: number
+}
+
+export function newDayCache(): DayCache {
+  return { date: new Uint8Array(10), days: Number.NaN }
+}
+
 /** Parses src[s, e) into `out`; false when it is not an accepted form or not a real date. */
 export function parseDateTimeBytes(
   src: Uint8Array,
   s: number,
   e: number,
   out: ParsedDateTime,
+  cache: DayCache,
 ): boolean {
   const n = e - s
   if (n < 10 || src[s + 4] !== 45 || src[s + 7] !== 45) return false
-  const year = digits(src, s, e, 0, 4)
-  const month = digits(src, s, e, 5, 2)
-  const day = digits(src, s, e, 8, 2)
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false
-  const days = daysFromCivil(year, month, day)
+  const days = sameDate(src, s, cache) ? cache.days : dateDays(src, s, cache)
+  if (Number.isNaN(days)) return false
   out.nanos = 0
   out.offset = null
   out.dateOnly = n === 10
@@ -29,6 +37,34 @@ export function parseDateTimeBytes(
   const sep = src[s + 10]
   if (sep !== 84 && sep !== 116 && sep !== 32) return false
   return readTime(src, s, e, days, out)
+}
+
+function sameDate(src: Uint8Array, s: number, cache: DayCache): boolean {
+  const date = cache.date
+  for (let k = 0; k < 10; k++) if (src[s + k] !== date[k]) return false
+  return !Number.isNaN(cache.days)
+}
+
+/** The day number of the `YYYY-MM-DD` at s (remembered in `cache`), or NaN. */
+function dateDays(src: Uint8Array, s: number, cache: DayCache): number {
+  const year = two(src, s) * 100 + two(src, s + 2)
+  const month = two(src, s + 5)
+  const day = two(src, s + 8)
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
+    return Number.NaN
+  }
+  const days = daysFromCivil(year, month, day)
+  for (let k = 0; k < 10; k++) cache.date[k] = src[s + k]!
+  cache.days = days
+  return days
+}
+
+/** Two ASCII digits at k (in bounds), or a negative number when either is not a digit. */
+function two(src: Uint8Array, k: number): number {
+  const a = src[k]! - 48
+  const b = src[k + 1]! - 48
+  if (a < 0 || a > 9 || b < 0 || b > 9) return -1000
+  return a * 10 + b
 }
 
 /** The byte at offset `k` of the text, or -1 past its end (charCodeAt's NaN). */
@@ -43,13 +79,15 @@ function readTime(
   days: number,
   out: ParsedDateTime,
 ): boolean {
-  const hour = digits(src, s, e, 11, 2)
-  const minute = at(src, s, e, 13) === 58 ? digits(src, s, e, 14, 2) : -1
+  // `hh:mm` must be complete: a shorter text reads past its end, which parseDateTimeText refuses.
+  if (e - s < 16) return false
+  const hour = two(src, s + 11)
+  const minute = src[s + 13] === 58 ? two(src, s + 14) : -1
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return false
   let second = 0
   let k = 16
   if (at(src, s, e, 16) === 58) {
-    second = digits(src, s, e, 17, 2)
+    second = e - s < 19 ? -1 : two(src, s + 17)
     if (second < 0 || second > 59) return false
     k = readFraction(src, s, e, 19, out)
   }

@@ -35,13 +35,21 @@ export function copySrc(row: FastRow, start: number, end: number): void {
 /** A non-negative integer below 2^53 in decimal, zero-padded to `width` digits. */
 export function writeUint(row: FastRow, value: number, width: number): void {
   let digits = 1
-  for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++
+  for (let p = 10; p <= value && digits < 16; p *= 10) digits++
   const n = Math.max(digits, width)
   const out = row.out
+  let k = row.pos + n - 1
   let v = value
-  for (let k = row.pos + n - 1; k >= row.pos; k--) {
-    out[k] = 0x30 + (v % 10)
-    v = Math.floor(v / 10)
+  // Above 2^31 the digits come from a double; below it int arithmetic is exact and cheaper.
+  while (v >= 2_147_483_648) {
+    const q = Math.floor(v / 10)
+    out[k--] = 0x30 + (v - q * 10)
+    v = q
+  }
+  for (; k >= row.pos; k--) {
+    const q = (v / 10) | 0
+    out[k] = 0x30 + (v - q * 10)
+    v = q
   }
   row.pos += n
 }

@@ -34,7 +34,7 @@ export function newToken(): Token {
 }
 
 /** 1 for the bytes that end or complicate a plain string run: `"`, `\`, controls, non-ASCII. */
-const STRING_STOP = new Uint8Array(256)
+export const STRING_STOP = new Uint8Array(256)
 for (let c = 0; c < 256; c++)
   STRING_STOP[c] = c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x80 ? 1 : 0
 
@@ -129,7 +129,7 @@ const ESCAPABLE = new Uint8Array(256)
 for (const c of '"\\/bfnrt') ESCAPABLE[c.charCodeAt(0)] = 1
 
 /** The end of the escape at `i` (a backslash), or -1. */
-function escapeEnd(src: Uint8Array, i: number, end: number): number {
+export function escapeEnd(src: Uint8Array, i: number, end: number): number {
   if (i + 1 >= end) return -1
   const c = src[i + 1]!
   if (ESCAPABLE[c] === 1) return i + 2
@@ -210,7 +210,7 @@ export function digitsEnd(src: Uint8Array, i: number, end: number): number {
 const scratch = newToken()
 
 /** Validates the object at `i` (its `{`); returns its end or -1. */
-function skipObject(src: Uint8Array, i: number, end: number, depth: number): number {
+export function skipObject(src: Uint8Array, i: number, end: number, depth: number): number {
   i = skipWs(src, i + 1, end)
   if (i < end && src[i] === 0x7d) return i + 1
   for (;;) {
@@ -231,7 +231,7 @@ function skipObject(src: Uint8Array, i: number, end: number, depth: number): num
 }
 
 /** Validates the array at `i` (its `[`); returns its end or -1. */
-function skipArray(src: Uint8Array, i: number, end: number, depth: number): number {
+export function skipArray(src: Uint8Array, i: number, end: number, depth: number): number {
   i = skipWs(src, i + 1, end)
   if (i < end && src[i] === 0x5d) return i + 1
   for (;;) {

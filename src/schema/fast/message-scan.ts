@@ -3,19 +3,30 @@
  * One pass over a message's bytes: validates the whole JSON object and records, per source slot,
  * where its value lies. Keys that match no column are validated and skipped. Refuses (false) a
  * duplicate key that matters, an escaped or flat-dotted key, and anything it cannot validate.
+ * The common tokens (keys, strings, numbers) are scanned inline: this loop is the hot path.
  */
 import {
+  escapeEnd,
   HAS_ESCAPE,
   KIND_ARRAY,
+  KIND_NUMBER,
   KIND_OBJECT,
+  KIND_STRING,
   MAX_FAST_DEPTH,
+  NON_ASCII,
   newToken,
-  scanString,
+  STRING_STOP,
+  scanNumber,
   scanValue,
+  skipArray,
+  skipObject,
   skipWs,
   type Token,
+  utf8End,
 } from './json-scan'
 import type { KeyLevel } from './key-table'
+
+const NO_ENTRY = -1
 
 export class MessageScan {
   /** Per slot: the scan generation that filled it (a slot from an older scan is empty). */
@@ -25,8 +36,10 @@ export class MessageScan {
   private readonly kinds: Uint8Array
   private readonly flags: Uint8Array
   private generation = 0
-  private readonly key = newToken()
-  private readonly value = newToken()
+  private readonly literal = newToken()
+  /** Kind and flags of the value the last valueEnd() scanned. */
+  private kind = 0
+  private stringFlags = 0
 
   constructor(
     private readonly root: KeyLevel,
@@ -65,30 +78,77 @@ export class MessageScan {
   private object(src: Uint8Array, i: number, end: number, level: KeyLevel, depth: number): number {
     i = skipWs(src, i + 1, end)
     if (i < end && src[i] === 0x7d) return i + 1
-    const key = this.key
-    const value = this.value
     for (;;) {
       if (i >= end || src[i] !== 0x22) return -1
-      key.flags = 0
-      const keyEnd = scanString(src, i, end, key)
-      if (keyEnd < 0 || (key.flags & HAS_ESCAPE) !== 0) return -1
+      const keyEnd = keyEndOf(src, i, end)
+      if (keyEnd < 0) return -1
       const at = level.find(src, i + 1, keyEnd - 1)
-      i = skipWs(src, keyEnd, end)
+      i = keyEnd
+      if (i < end && src[i] !== 0x3a) i = skipWs(src, i, end)
       if (i >= end || src[i] !== 0x3a) return -1
-      i = skipWs(src, i + 1, end)
-      if (at < 0) {
-        i = scanValue(src, i, end, value, depth)
-      } else {
-        i = this.entryValue(src, i, end, level, at, depth)
-      }
+      i++
+      if (i < end && src[i]! <= 0x20) i = skipWs(src, i, end)
+      i =
+        at === NO_ENTRY
+          ? this.valueEnd(src, i, end, depth)
+          : this.entryValue(src, i, end, level, at, depth)
       if (i < 0) return -1
-      i = skipWs(src, i, end)
+      if (i < end && src[i]! <= 0x20) i = skipWs(src, i, end)
       if (i >= end) return -1
       const c = src[i]
       if (c === 0x7d) return i + 1
       if (c !== 0x2c) return -1
-      i = skipWs(src, i + 1, end)
+      i++
+      if (i < end && src[i]! <= 0x20) i = skipWs(src, i, end)
     }
+  }
+
+  /** Scans the value at `i`, setting kind and stringFlags; returns its end or -1. */
+  private valueEnd(src: Uint8Array, i: number, end: number, depth: number): number {
+    if (i >= end) return -1
+    const c = src[i]!
+    if (c === 0x22) {
+      this.kind = KIND_STRING
+      return this.stringEnd(src, i, end)
+    }
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      this.kind = KIND_NUMBER
+      return scanNumber(src, i, end)
+    }
+    if (c === 0x7b || c === 0x5b) {
+      this.kind = c === 0x7b ? KIND_OBJECT : KIND_ARRAY
+      if (depth >= MAX_FAST_DEPTH) return -1
+      return c === 0x7b ? skipObject(src, i, end, depth + 1) : skipArray(src, i, end, depth + 1)
+    }
+    const e = scanValue(src, i, end, this.literal, depth)
+    this.kind = this.literal.kind
+    return e
+  }
+
+  /** The string at `i` (its quote); sets stringFlags. */
+  private stringEnd(src: Uint8Array, i: number, end: number): number {
+    let flags = 0
+    i++
+    while (i < end) {
+      const c = src[i]!
+      if (STRING_STOP[c] === 0) {
+        i++
+        continue
+      }
+      if (c === 0x22) {
+        this.stringFlags = flags
+        return i + 1
+      }
+      if (c === 0x5c) {
+        flags |= HAS_ESCAPE
+        i = escapeEnd(src, i, end)
+      } else if (c >= 0x80) {
+        flags |= NON_ASCII
+        i = utf8End(src, i, end)
+      } else return -1
+      if (i < 0) return -1
+    }
+    return -1
   }
 
   /** The value of a known key: recorded in its slot, and descended into for dotted sources. */
@@ -103,24 +163,40 @@ export class MessageScan {
     const entry = level.entries[at]!
     const slot = entry.slot
     if (entry.declines || this.filled[slot] === this.generation) return -1
-    const value = this.value
     let e: number
-    if (entry.child !== null && src[i] === 0x7b) {
+    this.stringFlags = 0
+    if (entry.child !== null && i < end && src[i] === 0x7b) {
       if (depth >= MAX_FAST_DEPTH) return -1
       e = this.object(src, i, end, entry.child, depth + 1)
-      value.kind = KIND_OBJECT
-      value.flags = 0
+      this.kind = KIND_OBJECT
     } else {
-      e = scanValue(src, i, end, value, depth)
+      e = this.valueEnd(src, i, end, depth)
       // A dotted source into an array would read its elements as keys: the slow path knows how.
-      if (entry.child !== null && value.kind === KIND_ARRAY) return -1
+      if (entry.child !== null && this.kind === KIND_ARRAY) return -1
     }
     if (e < 0) return -1
     this.filled[slot] = this.generation
     this.starts[slot] = i
     this.ends[slot] = e
-    this.kinds[slot] = value.kind
-    this.flags[slot] = value.flags
+    this.kinds[slot] = this.kind
+    this.flags[slot] = this.kind === KIND_STRING ? this.stringFlags : 0
     return e
   }
+}
+
+/** The end of the key string at `i`: escaped keys are refused (-1), UTF-8 ones validated. */
+function keyEndOf(src: Uint8Array, i: number, end: number): number {
+  i++
+  while (i < end) {
+    const c = src[i]!
+    if (STRING_STOP[c] === 0) {
+      i++
+      continue
+    }
+    if (c === 0x22) return i + 1
+    if (c < 0x80) return -1
+    i = utf8End(src, i, end)
+    if (i < 0) return -1
+  }
+  return -1
 }
