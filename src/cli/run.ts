@@ -11,9 +11,13 @@ import { writeHeapSnapshot } from 'node:v8'
 import { loadConfig } from '../config/load'
 import { redactConfig } from '../config/redact'
 import { systemClock } from '../core/clock'
-import { ConfigError } from '../errors'
+import { ConfigError, FatalError } from '../errors'
 import { createHttpApp } from '../http/app'
 import { startHttpServer } from '../http/server'
+import { clickhouseStatements } from '../ledger/actions-clickhouse'
+import { dorisStatements } from '../ledger/actions-doris'
+import { openLedger } from '../ledger/open'
+import { createActionRunner } from '../ledger/run-statements'
 import { createLogger } from '../log/logger'
 import { createMetrics } from '../metrics/metrics'
 import { Pipeline } from '../pipeline/pipeline'
@@ -31,6 +35,14 @@ export async function runCommand(configPath: string, io: CliIo): Promise<ExitCod
   const sink = createSink(config, clock)
   const deadLetter = createDeadLetter(config)
   log.info({ event: 'starting', config: redactConfig(config) }, 'sinker starting')
+  const ledger = await openLedger({
+    url: config.ledger.url,
+    actionTimeoutMs: config.ledger.action_timeout_ms,
+    clock,
+  }).catch((e: Error) => {
+    throw new FatalError(`cannot open the ledger ${config.ledger.url}: ${e.message}`)
+  })
+  const statements = sink.kind === 'clickhouse' ? clickhouseStatements : dorisStatements
   const pipeline = new Pipeline({
     config,
     createSource: (handlers) => new KafkaSource(config.kafka, handlers),
@@ -39,6 +51,10 @@ export async function runCommand(configPath: string, io: CliIo): Promise<ExitCod
     clock,
     log,
     metrics,
+    ledger: {
+      store: ledger.store,
+      runAction: createActionRunner(statements, (sql, signal) => sink.runDdl(sql, signal)),
+    },
   })
   const app = createHttpApp({
     readiness: () => pipeline.readiness(),
@@ -60,6 +76,7 @@ export async function runCommand(configPath: string, io: CliIo): Promise<ExitCod
   })
   const code = await pipeline.run()
   await server.close()
+  await ledger.close()
   log.flush()
   return code === 0 ? 0 : 1
 }

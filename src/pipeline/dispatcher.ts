@@ -25,6 +25,8 @@ export interface DispatcherDeps {
   onVerdict(verdict: Verdict, table: string): void
   onFatal(error: Error): void
   onWritten(table: string, rows: number, bytes: number): void
+  /** 'drop' when the batch task a batch belongs to was deprecated (SPEC §5 rule 4). */
+  taskVerdict?(task: string): 'write' | 'drop' | undefined
 }
 
 interface Job {
@@ -89,6 +91,12 @@ export class Dispatcher {
     const { sink, tracker, metrics, clock } = this.deps
     if (this.abort.signal.aborted) return
     const table = `${batch.target.database}.${batch.target.table}`
+    if (batch.task !== undefined && this.deps.taskVerdict?.(batch.task) === 'drop') {
+      // Its task was deprecated while the batch waited: its rows must never reach the target.
+      tracker.ackRows(batch)
+      metrics.rowsDropped.inc({ table, reason: 'deprecated_batch' }, batch.rows.length)
+      return
+    }
     const started = clock.now()
     const outcome = await writeBatch(batch, sink, {
       retry: this.deps.retry,

@@ -18,9 +18,10 @@ import { fastEncoderFor } from '../schema/fast/fast-encoders'
 import { targetKey } from '../schema/table-schema'
 import type { SinkKind } from '../sinks/sink'
 import type { PackedBatch } from '../source/packed-batch'
-import { FLAG_NULL_VALUE } from '../source/packed-batch'
+import { FLAG_HAS_HEADERS, FLAG_NULL_VALUE } from '../source/packed-batch'
 import { headersOf, keyBytes, valueBytes } from '../source/packed-consume'
 import type { LoadOptions, TargetRegistry, TargetState } from './targets'
+import type { TaskGate } from './task-gate'
 
 export interface IngestDeps {
   tracker: OffsetTracker
@@ -37,6 +38,8 @@ export interface IngestDeps {
   isAssigned(topic: string, partition: number): boolean
   /** The fast encoder writes ClickHouse's row text; Doris rows take the slow path. */
   sinkKind: SinkKind
+  /** Batch-task headers and the ledger (SPEC §5); absent in tests that need no ledger. */
+  tasks?: TaskGate | undefined
 }
 
 export interface IngestResult {
@@ -99,6 +102,34 @@ export async function ingest(
       continue
     }
     const route = router.routeOf(topic)
+    let task: string | undefined
+    if (deps.tasks !== undefined && (b.flags[i]! & FLAG_HAS_HEADERS) !== 0) {
+      const parsed = deps.tasks.parse(headersOf(b, i), route)
+      if (parsed.kind === 'bad') {
+        dead(i, 'bad_batch_header', parsed.detail)
+        continue
+      }
+      if (parsed.kind === 'task') {
+        const spec = parsed.task
+        let verdict = deps.tasks.known(spec.taskId)
+        if (verdict === undefined) {
+          // The batch holds here until its action ran (SPEC §5 rule 1).
+          verdict = await deps.tasks.admit(spec, signal)
+          lastTopicIndex = -1
+          fastTargets = new Map()
+          if (!deps.isAssigned(topic, partition)) continue
+        }
+        if (verdict === 'drop') {
+          tracker.ack(topic, partition, offset)
+          deps.metrics.rowsDropped.inc({
+            table: targetKey(spec.target),
+            reason: 'deprecated_batch',
+          })
+          continue
+        }
+        task = spec.taskId
+      }
+    }
     if (route?.fixed) {
       let fast = fastTargets.get(route.index)
       if (fast === undefined) {
@@ -111,6 +142,7 @@ export async function ingest(
           snapshot.target,
           snapshot.version,
           fast.encoder.maxRowBytes(size),
+          task,
         )
         const rowEnd = fast.encoder.encode(
           b.values,
@@ -161,7 +193,7 @@ export async function ingest(
       continue
     }
     const { target, version } = state.snapshot
-    const out = batches.add(target, version, row, topic, partition, offset, now)
+    const out = batches.add(target, version, row, topic, partition, offset, now, task)
     if (out.length > 0) drained.push(...out)
   }
   return { deadLetters, drained, consumed: counts.report(b.topics, deps.metrics) }

@@ -11,6 +11,10 @@ import type { Clock } from '../core/clock'
 import { withDeadline } from '../core/deadline'
 import type { DeadLetter } from '../deadletter/dead-letter'
 import { OffsetTracker } from '../delivery/offset-tracker'
+import { BatchTaskCoordinator } from '../ledger/coordinator'
+import { newOwnerId, ownerIsGone } from '../ledger/open'
+import type { RunAction } from '../ledger/run-statements'
+import type { LedgerStore } from '../ledger/store'
 import type { Logger } from '../log/logger'
 import { rateLimited } from '../log/logger'
 import type { Metrics } from '../metrics/metrics'
@@ -25,6 +29,7 @@ import { Health } from './health'
 import { ingest } from './ingest'
 import { buildStatus, type PipelineStatus, TableStats } from './status'
 import { type LoadOptions, TargetRegistry } from './targets'
+import { TaskGate } from './task-gate'
 
 /** What the pipeline needs of the Kafka consumer (KafkaSource in production). */
 export interface Source {
@@ -51,6 +56,8 @@ export interface PipelineDeps {
   clock: Clock
   log: Logger
   metrics: Metrics
+  /** The batch-task ledger (SPEC §5); without it batch headers are not acted on (tests). */
+  ledger?: { store: LedgerStore; runAction: RunAction } | undefined
 }
 
 const COMMIT_INTERVAL_MS = 1000
@@ -70,6 +77,8 @@ export class Pipeline {
   private readonly router: Router
   private readonly targets: TargetRegistry
   private readonly dispatcher: Dispatcher
+  private readonly coordinator: BatchTaskCoordinator | undefined
+  private readonly tasks: TaskGate | undefined
   private readonly source: Source
   private readonly assigned = new Map<string, TopicPartition>()
   private readonly committed = new Map<string, number>()
@@ -114,8 +123,22 @@ export class Pipeline {
         this.written += rows
         this.tableStats(table).flushed(rows, bytes, clock.now())
       },
+      taskVerdict: (task) => this.coordinator?.verdictIfKnown(task),
     })
     this.logDeadLetter = rateLimited(() => clock.now(), 10_000, 20)
+    if (deps.ledger) {
+      this.coordinator = new BatchTaskCoordinator({
+        store: deps.ledger.store,
+        clock,
+        owner: newOwnerId(),
+        actionTimeoutMs: config.ledger.action_timeout_ms,
+        runAction: deps.ledger.runAction,
+        drainDeprecated: (taskId, s) => this.drainTask(taskId, s),
+        ownerGone: ownerIsGone,
+        metrics: deps.metrics,
+      })
+      this.tasks = new TaskGate(this.coordinator, this.router, sink.kind, sinkDatabase(config))
+    }
     this.source = deps.createSource({
       onAssign: (parts) => this.onAssign(parts),
       onRevoke: (parts) => this.onRevoke(parts),
@@ -133,6 +156,8 @@ export class Pipeline {
     ]
     try {
       await this.prepareFixedTargets(signal)
+      // Claims a crashed run left behind are settled before any new batch is formed.
+      await this.coordinator?.recover(signal)
       await this.connect(signal)
       await this.consume(signal)
     } catch (e) {
@@ -205,6 +230,7 @@ export class Pipeline {
         loadOptions: (i) => this.loadOptions(i),
         isAssigned: (t, p) => this.assigned.has(tpKey(t, p)),
         sinkKind: this.deps.sink.kind,
+        tasks: this.tasks,
       },
       signal,
     )
@@ -344,6 +370,27 @@ export class Pipeline {
     )
   }
 
+  /**
+   * A task just deprecated by an overwrite (SPEC §5 rule 3): its buffered rows are dropped (their
+   * offsets still commit) and its batches already on their way are waited for, at most
+   * shutdown_timeout_ms, before the new task's action may run.
+   */
+  private async drainTask(taskId: string, signal: AbortSignal): Promise<void> {
+    const { metrics, config, log } = this.deps
+    for (const d of this.batches.dropTask(taskId)) {
+      this.tracker.ack(d.topic, d.partition, d.offset)
+      metrics.rowsDropped.inc({ table: 'buffered', reason: 'deprecated_batch' })
+    }
+    await withDeadline(
+      'deprecated batch drain',
+      config.delivery.shutdown_timeout_ms,
+      () => this.dispatcher.settled((b) => b.task === taskId),
+      signal,
+    ).catch((e: Error) => {
+      log.warn({ event: 'task_drain_gave_up', task: taskId, error: e.message }, 'gave up waiting')
+    })
+  }
+
   private onSourceError(message: string, fatal: boolean): void {
     this.deps.log.error({ event: 'kafka_error', error: message, fatal }, `Kafka: ${message}`)
     if (fatal) this.fail(new Error(`Kafka fatal error: ${message}`))
@@ -455,6 +502,7 @@ export class Pipeline {
       },
     )
     await this.source.close(Math.min(left(), 10_000))
+    this.coordinator?.close()
     await Promise.allSettled([this.deps.sink.close(), this.deps.deadLetter.close()])
     const code = this.fatal || !flushed ? 1 : 0
     log.info({ event: 'stopped', exit_code: code }, 'stopped')

@@ -42,6 +42,8 @@ export interface Sink {
   send(batch: SinkBatch, signal: AbortSignal): Promise<Verdict>
   /** The target's columns, or null when the table does not exist. Throws on transport errors. */
   describe(target: TargetRef, signal: AbortSignal): Promise<ColumnDef[] | null>
+  /** Runs one DDL statement (batch-task actions, SPEC §5); the answer is classified. */
+  runDdl(sql: string, signal: AbortSignal): Promise<Verdict>
   /** A cheap round trip that proves the sink answers and accepts our credentials. */
   probe(signal: AbortSignal): Promise<Check>
   /** Idempotent. */

@@ -94,6 +94,11 @@ class FakeSink implements Sink {
   async describe() {
     return null
   }
+  readonly ddl: string[] = []
+  async runDdl(sql: string): Promise<Verdict> {
+    this.ddl.push(sql)
+    return { kind: 'ok' }
+  }
   async probe() {
     return { ok: true, detail: 'fake' }
   }
