@@ -118,4 +118,54 @@ describe('the compiled binary, Kafka to the Doris test server', () => {
     expect(await s.stop()).toBe(0)
     expect(new Set(ids(table)).size).toBe(summary.count)
   }, 300_000)
+
+  test('batch tasks: an overwrite truncates the partition once per task, after the earlier batch', async () => {
+    const table = `tasks_${process.pid}_${++n}`
+    doris.createTable(
+      'e2e',
+      table,
+      [
+        { name: 'id', type: 'BIGINT', nullable: false },
+        { name: 'part', type: 'INT', nullable: false },
+        { name: 'batch', type: 'VARCHAR(16)' },
+      ],
+      {
+        partitionColumn: 'part',
+        partitions: [
+          { name: 'p1', upper: '2' },
+          { name: 'p2', upper: '3' },
+        ],
+      },
+    )
+    const topic = `doris.${table}`
+    await kafka.createTopic(topic, 6)
+    const op = { op_type: 'truncate_table', op_table: table, op_partition: 'p1' }
+    const msgs = (from: number, count: number, part: number, headers: Record<string, string>) =>
+      Array.from({ length: count }, (_, k) => ({
+        value: JSON.stringify({ id: from + k, part, batch: headers.batch_id }),
+        partition: k % 6,
+        headers,
+      }))
+    await kafka.produce(topic, msgs(1, 600, 1, { batch_id: 'A', ...op }))
+    const ledger = join(tmpdir(), `${table}.ledger.db`)
+    const s = await startSinker(
+      (listen) => `${config(topic, table, listen)}ledger: { url: "file:${ledger}" }\n`,
+    )
+    await s.waitFor(async () => ids(table).length >= 600, 60_000, 'batch A')
+    await kafka.produce(topic, [
+      ...msgs(1001, 600, 1, { batch_id: 'B', overwrite: 'true', ...op }),
+      ...msgs(2001, 300, 2, { batch_id: 'C', op_type: 'none', op_table: table }),
+    ])
+    await s.waitFor(
+      async () => ids(table).length === 900 && ids(table).every((id) => id > 1000),
+      60_000,
+      'B and C only',
+    )
+    expect(await s.stop()).toBe(0)
+    const truncates = doris
+      .statements()
+      .filter((t) => /TRUNCATE TABLE/i.test(t) && t.includes(table))
+    expect(truncates).toHaveLength(2)
+    expect(truncates.every((t) => /PARTITION\s*\(?\s*`?p1/i.test(t))).toBe(true)
+  }, 180_000)
 })
