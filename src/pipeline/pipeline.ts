@@ -67,6 +67,8 @@ const KAFKA_TIMEOUT_MS = 10_000
 /** Two batches in flight keep the sink busy while the next one fills; more only adds parts. */
 const WRITE_CONCURRENCY = 2
 const BACKPRESSURE_CHECK_MS = 20
+/** /status counts the newest tasks only: enough to see what the ledger is doing. */
+const TASK_COUNT_LIMIT = 10_000
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`
 
@@ -88,6 +90,7 @@ export class Pipeline {
   private readonly logDeadLetter: (emit: (suppressed: number) => void) => void
   private commitChain: Promise<void> = Promise.resolve()
   private paused = false
+  private taskCounts: Record<string, number> = {}
   private backpressureAt = Number.NEGATIVE_INFINITY
   private fatal: Error | undefined
   private consumed = 0
@@ -153,6 +156,7 @@ export class Pipeline {
       this.every(COMMIT_INTERVAL_MS, () => this.commit()),
       this.every(PROBE_INTERVAL_MS, () => this.probe()),
       this.every(LAG_INTERVAL_MS, () => this.updateLag()),
+      this.every(PROBE_INTERVAL_MS, () => this.countTasks()),
     ]
     try {
       await this.prepareFixedTargets(signal)
@@ -193,6 +197,7 @@ export class Pipeline {
       written: this.written,
       deadLettered: this.deadLettered,
       paused: this.paused,
+      ledgerTasks: this.taskCounts,
     })
   }
 
@@ -389,6 +394,16 @@ export class Pipeline {
     ).catch((e: Error) => {
       log.warn({ event: 'task_drain_gave_up', task: taskId, error: e.message }, 'gave up waiting')
     })
+  }
+
+  /** Task counts by status for /status, read from the ledger (bounded by its own deadlines). */
+  private async countTasks(): Promise<void> {
+    const store = this.deps.ledger?.store
+    if (!store) return
+    const counts: Record<string, number> = {}
+    for (const t of await store.list(TASK_COUNT_LIMIT))
+      counts[t.status] = (counts[t.status] ?? 0) + 1
+    this.taskCounts = counts
   }
 
   private onSourceError(message: string, fatal: boolean): void {

@@ -34,6 +34,8 @@ export interface StatusInput {
   written: number
   deadLettered: number
   paused: boolean
+  /** Batch tasks in the ledger by status (the newest 10,000). */
+  ledgerTasks: Readonly<Record<string, number>>
 }
 
 export type PipelineStatus = ReturnType<typeof buildStatus>
@@ -72,5 +74,6 @@ export function buildStatus(s: StatusInput) {
     inflight_bytes: s.tracker.inflightBytes(),
     partitions,
     tables,
+    ledger_tasks: s.ledgerTasks,
   }
 }
