@@ -9,7 +9,8 @@ import type { ColumnType } from '../column-type'
 import { boolConverter, decimalConverter, floatConverter, intConverter } from './convert-number'
 import { enumConverter, ipConverter, stringConverter, uuidConverter } from './convert-text'
 import { dateConverter, dateTimeConverter } from './convert-time'
-import { type Converter, decline, VALUE_SLACK } from './converter'
+import { type Converter, DECLINE, decline, SAME, VALUE_SLACK, WROTE } from './converter'
+import { copySrc } from './fast-row'
 import { KIND_ARRAY, KIND_NULL, newToken, scanValue, skipWs } from './json-scan'
 
 /** Throws RangeError for an unknown time zone name (as compileCoercer does). */
@@ -56,40 +57,49 @@ export function isNullableType(type: ColumnType): boolean {
   return type.kind === 'nullable'
 }
 
-const NULL_TEXT = [0x6e, 0x75, 0x6c, 0x6c]
-
+/** JSON null is the output for null: the token itself. */
 function nullableConverter(inner: Converter): Converter {
-  return (t, row) => {
-    if (t.kind !== KIND_NULL) return inner(t, row)
-    for (const b of NULL_TEXT) row.out[row.pos++] = b
-    return true
-  }
+  return (t, row) => (t.kind === KIND_NULL ? SAME : inner(t, row))
 }
 
-/** `[e1,e2]` of the converted elements; a null element needs a Nullable element type. */
+/**
+ * `[e1,e2]` of the converted elements; a null element needs a Nullable element type. SAME when
+ * every element is and the token has no whitespace: the array's own bytes are the output.
+ */
 function arrayConverter(element: Converter, nullable: boolean): Converter {
   const item = newToken()
   return (t, row) => {
-    if (t.kind !== KIND_ARRAY) return false
+    if (t.kind !== KIND_ARRAY) return DECLINE
     const { src, out } = row
     out[row.pos++] = 0x5b
     let i = skipWs(src, t.start + 1, t.end)
+    let same = i === t.start + 1
     if (src[i] === 0x5d) {
       out[row.pos++] = 0x5d
-      return true
+      return same ? SAME : WROTE
     }
     for (let first = true; ; first = false) {
       const e = scanValue(src, i, t.end, item, 0)
-      if (e < 0) return false
-      if (row.pos + 2 * (e - i) + VALUE_SLACK > out.length) return false
+      if (e < 0) return DECLINE
+      if (row.pos + 2 * (e - i) + VALUE_SLACK > out.length) return DECLINE
       if (!first) out[row.pos++] = 0x2c
-      if (item.kind === KIND_NULL && !nullable) return false
-      if (!element(item, row)) return false
-      i = skipWs(src, e, t.end)
-      if (src[i] === 0x5d) break
-      i = skipWs(src, i + 1, t.end)
+      if (item.kind === KIND_NULL && !nullable) return DECLINE
+      const at = row.pos
+      const r = element(item, row)
+      if (r === DECLINE) return DECLINE
+      if (r === SAME) {
+        row.pos = at
+        copySrc(row, item.start, item.end)
+      } else same = false
+      const next = skipWs(src, e, t.end)
+      if (src[next] === 0x5d) {
+        same &&= next === e
+        break
+      }
+      i = skipWs(src, next + 1, t.end)
+      same &&= next === e && i === next + 1
     }
     out[row.pos++] = 0x5d
-    return true
+    return same ? SAME : WROTE
   }
 }

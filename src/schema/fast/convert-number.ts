@@ -4,7 +4,7 @@
  * after a digit-count and range check on the text; a number is copied only when it is exactly the
  * text the slow path prints. Never goes through a double; declines rather than rounds.
  */
-import type { Converter } from './converter'
+import { type Converter, DECLINE, SAME, WROTE } from './converter'
 import { copySrc, type FastRow, utf8, writeBytes } from './fast-row'
 import {
   HAS_ESCAPE,
@@ -35,19 +35,23 @@ export function intConverter(bits: number, signed: boolean): Converter {
     const { src } = row
     if (t.kind === KIND_NUMBER) {
       readNumber(src, t.start, t.end, parts)
-      return isPlainInteger(parts) && writeInteger(row, parts, parts.intStart, max, min, signed)
+      if (!isPlainInteger(parts) || !inRange(src, parts, max, min, signed)) return DECLINE
+      // The digits are the output, except that -0 is written 0.
+      if (!parts.neg || src[parts.intStart] !== 0x30) return SAME
+      row.out[row.pos++] = 0x30
+      return WROTE
     }
     if (t.kind === KIND_STRING) {
       if ((t.flags & HAS_ESCAPE) !== 0 || !digitString(src, t.start + 1, t.end - 1, parts)) {
-        return false
+        return DECLINE
       }
-      return writeInteger(row, parts, parts.intStart, max, min, signed)
+      return writeInteger(row, parts, max, min, signed) ? WROTE : DECLINE
     }
     if (asBool && (t.kind === KIND_TRUE || t.kind === KIND_FALSE)) {
       row.out[row.pos++] = t.kind === KIND_TRUE ? 0x31 : 0x30
-      return true
+      return WROTE
     }
-    return false
+    return DECLINE
   }
 }
 
@@ -62,23 +66,31 @@ function digitString(src: Uint8Array, s: number, e: number, n: NumberParts): boo
   return true
 }
 
-function writeInteger(
-  row: FastRow,
+/** True when the digits fit the type (zero, of either sign, always does). */
+function inRange(
+  src: Uint8Array,
   n: NumberParts,
-  s: number,
   max: Uint8Array,
   min: Uint8Array,
   signed: boolean,
 ): boolean {
-  const e = n.intEnd
-  if (e - s === 1 && row.src[s] === 0x30) {
-    row.out[row.pos++] = 0x30
-    return true
-  }
+  const s = n.intStart
+  if (n.intEnd - s === 1 && src[s] === 0x30) return true
   if (n.neg && !signed) return false
-  if (compareDigits(row.src, s, e, n.neg ? min : max) > 0) return false
-  if (n.neg) row.out[row.pos++] = 0x2d
-  copySrc(row, s, e)
+  return compareDigits(src, s, n.intEnd, n.neg ? min : max) <= 0
+}
+
+function writeInteger(
+  row: FastRow,
+  n: NumberParts,
+  max: Uint8Array,
+  min: Uint8Array,
+  signed: boolean,
+): boolean {
+  if (!inRange(row.src, n, max, min, signed)) return false
+  const zero = n.intEnd - n.intStart === 1 && row.src[n.intStart] === 0x30
+  if (n.neg && !zero) row.out[row.pos++] = 0x2d
+  copySrc(row, n.intStart, n.intEnd)
   return true
 }
 
@@ -99,22 +111,21 @@ export const boolConverter: Converter = (t, row) => {
     const c = row.src[t.start]
     v = c === 0x31 ? 1 : c === 0x30 ? 0 : -1
   }
-  if (v < 0) return false
+  if (v < 0) return DECLINE
+  if (t.kind !== KIND_NUMBER) return SAME
   writeBytes(row, v === 1 ? TRUE_TEXT : FALSE_TEXT)
-  return true
+  return WROTE
 }
 
 /** Float32/Float64: a number whose shortest text is the token itself (and `-0`). */
 export function floatConverter(): Converter {
   const parts = newNumberParts()
   return (t: Token, row: FastRow) => {
-    if (t.kind !== KIND_NUMBER) return false
+    if (t.kind !== KIND_NUMBER) return DECLINE
     const { src } = row
     readNumber(src, t.start, t.end, parts)
     const negZero = t.end - t.start === 2 && src[t.start] === 0x2d && src[t.start + 1] === 0x30
-    if (!negZero && !printsAsToken(src, parts)) return false
-    copySrc(row, t.start, t.end)
-    return true
+    return negZero || printsAsToken(src, parts) ? SAME : DECLINE
   }
 }
 
@@ -129,21 +140,26 @@ export function decimalConverter(precision: number, scale: number): Converter {
   return (t, row) => {
     const { src } = row
     if (t.kind === KIND_STRING) {
-      if (t.flags !== 0) return false
+      if (t.flags !== 0) return DECLINE
       readNumber(src, t.start + 1, t.end - 1, parts)
-      if (!plainDecimalText(src, t.end - 1, parts)) return false
-      return writeDecimal(row, parts, parts.fracEnd, maxInt, scale)
+      if (!plainDecimalText(src, t.end - 1, parts)) return DECLINE
+      return writeDecimal(row, parts, parts.fracEnd, maxInt, scale) ? WROTE : DECLINE
     }
-    if (t.kind !== KIND_NUMBER) return false
+    if (t.kind !== KIND_NUMBER) return DECLINE
     readNumber(src, t.start, t.end, parts)
-    if (parts.hasExp) return false
+    if (parts.hasExp) return DECLINE
     let fracEnd = parts.fracEnd
     if (parts.sig <= 15) {
       while (fracEnd > parts.fracStart && src[fracEnd - 1] === 0x30) fracEnd--
-      if (parts.sig === 0 && parts.neg) return false
-      if (parts.leadingFracZeros > 5 && fracEnd > parts.fracStart) return false
+      if (parts.sig === 0 && parts.neg) return DECLINE
+      if (parts.leadingFracZeros > 5 && fracEnd > parts.fracStart) return DECLINE
     }
-    return writeDecimal(row, parts, fracEnd, maxInt, scale)
+    if (!writeDecimal(row, parts, fracEnd, maxInt, scale)) return DECLINE
+    // Written as the token's digits padded to the scale: the token itself when it had S digits.
+    return parts.fracEnd - parts.fracStart === scale &&
+      (scale > 0 || parts.fracEnd === parts.intEnd)
+      ? SAME
+      : WROTE
   }
 }
 

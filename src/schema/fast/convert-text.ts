@@ -7,7 +7,7 @@
  */
 import type { EnumMember } from '../column-type'
 import { writeCompact } from './compact-json'
-import type { Converter } from './converter'
+import { type Converter, DECLINE, SAME, WROTE } from './converter'
 import { copySrc, utf8, writeBytes } from './fast-row'
 import {
   HAS_ESCAPE,
@@ -34,37 +34,35 @@ export function stringConverter(maxBytes: number | null): Converter {
       case KIND_STRING:
         // Without escapes the token's bytes are the text's UTF-8 bytes, as JSON.stringify writes them.
         if ((t.flags & HAS_ESCAPE) === 0) {
-          if (maxBytes !== null && t.end - t.start - 2 > maxBytes) return false
-          copySrc(row, t.start, t.end)
-          return true
+          return maxBytes !== null && t.end - t.start - 2 > maxBytes ? DECLINE : SAME
         }
-        if (maxBytes !== null) return false
+        if (maxBytes !== null) return DECLINE
         row.out[row.pos++] = 0x22
-        if (!writeStringBody(row, t.start + 1, t.end - 1, false)) return false
+        if (!writeStringBody(row, t.start + 1, t.end - 1, false)) return DECLINE
         row.out[row.pos++] = 0x22
-        return true
+        return WROTE
       case KIND_NUMBER:
         readNumber(src, t.start, t.end, parts)
-        if (!textIsToken(src, parts)) return false
-        if (maxBytes !== null && t.end - t.start > maxBytes) return false
+        if (!textIsToken(src, parts)) return DECLINE
+        if (maxBytes !== null && t.end - t.start > maxBytes) return DECLINE
         row.out[row.pos++] = 0x22
         copySrc(row, t.start, t.end)
         row.out[row.pos++] = 0x22
-        return true
+        return WROTE
       case KIND_TRUE:
       case KIND_FALSE:
-        if (maxBytes !== null && maxBytes < (t.kind === KIND_TRUE ? 4 : 5)) return false
+        if (maxBytes !== null && maxBytes < (t.kind === KIND_TRUE ? 4 : 5)) return DECLINE
         writeBytes(row, t.kind === KIND_TRUE ? TRUE_TEXT : FALSE_TEXT)
-        return true
+        return WROTE
       case KIND_OBJECT:
       case KIND_ARRAY:
-        if (maxBytes !== null) return false
+        if (maxBytes !== null) return DECLINE
         row.out[row.pos++] = 0x22
-        if (writeCompact(row, t.start, t.end) < 0) return false
+        if (writeCompact(row, t.start, t.end) < 0) return DECLINE
         row.out[row.pos++] = 0x22
-        return true
+        return WROTE
     }
-    return false
+    return DECLINE
   }
 }
 
@@ -78,23 +76,25 @@ export function enumConverter(members: readonly EnumMember[]): Converter {
   return (t, row) => {
     const { src } = row
     if (t.kind === KIND_STRING) {
-      if ((t.flags & HAS_ESCAPE) !== 0) return false
+      if ((t.flags & HAS_ESCAPE) !== 0) return DECLINE
       const at = findName(names, src, t.start + 1, t.end - 1)
-      if (at < 0) return false
+      if (at < 0) return DECLINE
+      // The quoted name is the token itself unless JSON.stringify escaped something in it.
+      if (quoted[at]!.length === t.end - t.start) return SAME
       writeBytes(row, quoted[at]!)
-      return true
+      return WROTE
     }
-    if (t.kind !== KIND_NUMBER) return false
+    if (t.kind !== KIND_NUMBER) return DECLINE
     readNumber(src, t.start, t.end, parts)
     if (parts.hasExp || parts.fracEnd > parts.fracStart || parts.intEnd - parts.intStart > 6) {
-      return false
+      return DECLINE
     }
     let v = 0
     for (let k = parts.intStart; k < parts.intEnd; k++) v = v * 10 + (src[k]! - 0x30)
     const name = byValue.get(parts.neg ? -v : v)
-    if (name === undefined) return false
+    if (name === undefined) return DECLINE
     writeBytes(row, name)
-    return true
+    return WROTE
   }
 }
 
@@ -125,46 +125,47 @@ for (const k of [8, 13, 18, 23]) DASHED[k] = 1
 
 /** UUID text, dashed or 32 hex digits, any case; written lower-case and dashed. */
 export const uuidConverter: Converter = (t, row) => {
-  if (t.kind !== KIND_STRING || t.flags !== 0) return false
+  if (t.kind !== KIND_STRING || t.flags !== 0) return DECLINE
   const { src, out } = row
   const s = t.start + 1
   const n = t.end - 1 - s
   let p = row.pos
   out[p++] = 0x22
   if (n === 36) {
+    let same = true
     for (let k = 0; k < 36; k++) {
       const c = src[s + k]!
       if (DASHED[k] === 1) {
-        if (c !== 0x2d) return false
+        if (c !== 0x2d) return DECLINE
         out[p++] = 0x2d
       } else {
         const h = LOWER_HEX[c]!
-        if (h === 0) return false
+        if (h === 0) return DECLINE
+        same &&= h === c
         out[p++] = h
       }
     }
+    if (same) return SAME
   } else if (n === 32) {
     for (let k = 0; k < 32; k++) {
       if (k === 8 || k === 12 || k === 16 || k === 20) out[p++] = 0x2d
       const h = LOWER_HEX[src[s + k]!]!
-      if (h === 0) return false
+      if (h === 0) return DECLINE
       out[p++] = h
     }
-  } else return false
+  } else return DECLINE
   out[p++] = 0x22
   row.pos = p
-  return true
+  return WROTE
 }
 
 /** IPv4 (and IPv6) text as coerce-text accepts it; written as it came. */
 export function ipConverter(version: 4 | 6): Converter {
   return (t, row) => {
-    if (t.kind !== KIND_STRING || t.flags !== 0) return false
+    if (t.kind !== KIND_STRING || t.flags !== 0) return DECLINE
     const s = t.start + 1
     const e = t.end - 1
-    const ok = isIpv4(row.src, s, e) || (version === 6 && isIpv6(row.src, s, e))
-    if (ok) copySrc(row, t.start, t.end)
-    return ok
+    return isIpv4(row.src, s, e) || (version === 6 && isIpv6(row.src, s, e)) ? SAME : DECLINE
   }
 }
 

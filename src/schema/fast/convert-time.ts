@@ -11,7 +11,7 @@ import type { ColumnType } from '../column-type'
 import { DAY_SECONDS, daysFromCivil, formatDays, type ParsedDateTime } from '../datetime-text'
 import { MILLIS_FROM } from '../epoch'
 import type { ZoneOffsets } from '../time-zone'
-import type { Converter } from './converter'
+import { type Converter, DECLINE, WROTE } from './converter'
 import { type DayCache, newDayCache, parseDateTimeBytes } from './datetime-bytes'
 import { type FastRow, utf8, writeBytes, writeUint } from './fast-row'
 import { KIND_NUMBER, KIND_STRING, type Token } from './json-scan'
@@ -71,19 +71,19 @@ export function dateConverter(wide: boolean, ctx: CoerceContext): Converter {
   let lastText: Uint8Array = new Uint8Array(0)
   return (t, row) => {
     const kind = reader.read(t, row.src)
-    if (kind === NONE) return false
+    if (kind === NONE) return DECLINE
     let local: number
     if (kind === INSTANT) local = localSeconds(zone, reader.sec)
     else if (parsed.offset === null) local = parsed.wall
     else local = localSeconds(zone, parsed.wall - parsed.offset)
     const days = Math.floor(local / DAY_SECONDS)
-    if (!(days >= min && days <= max)) return false
+    if (!(days >= min && days <= max)) return DECLINE
     if (days !== lastDays) {
       lastDays = days
       lastText = utf8(`"${formatDays(days)}"`)
     }
     writeBytes(row, lastText)
-    return true
+    return WROTE
   }
 }
 
@@ -104,19 +104,19 @@ export function dateTimeConverter(type: TimeType, ctx: CoerceContext): Converter
   const parsed = reader.parsed
   return (t, row) => {
     const kind = reader.read(t, row.src)
-    if (kind === NONE) return false
+    if (kind === NONE) return DECLINE
     let sec = reader.sec
     let nanos = reader.nanos
     if (kind === WALL) {
       sec = parsed.offset === null ? zone.toUtc(parsed.wall) : parsed.wall - parsed.offset
       nanos = parsed.nanos
     }
-    if (!(sec >= min && sec <= max)) return false
+    if (!(sec >= min && sec <= max)) return DECLINE
     if (!is64) {
       writeUint(row, sec, 1)
-      return true
+      return WROTE
     }
-    return write64(row, sec, Math.floor(nanos / divisor), precision)
+    return write64(row, sec, Math.floor(nanos / divisor), precision) ? WROTE : DECLINE
   }
 }
 

@@ -16,6 +16,7 @@ import { type FastRow, utf8, writeBytes } from './fast-row'
 import { KIND_NULL, newToken, type Token } from './json-scan'
 import { KeyLevel } from './key-table'
 import { MessageScan } from './message-scan'
+import { type FastColumn, writeRow } from './row-writer'
 
 export const DECLINED = -1
 
@@ -33,16 +34,6 @@ export interface FastEncoder {
   /** Writes the row of src[start, end) at out[pos]; returns where it ends, or DECLINED. */
   encode(src: Uint8Array, start: number, end: number, out: Uint8Array, pos: number): number
 }
-
-interface FastColumn {
-  readonly key: Uint8Array
-  readonly nextKey: Uint8Array
-  readonly slot: number
-  readonly nullable: boolean
-  readonly convert: Converter
-}
-
-const NULL_BYTES = utf8('null')
 
 /** Throws as compileRowEncoder does for unknown types and time zones. */
 export function compileFastEncoder(
@@ -69,6 +60,7 @@ export function compileFastEncoder(
       nextKey: utf8(`,${JSON.stringify(c.name)}:`),
       slot,
       nullable: isNullableType(type),
+      sameKey: source === c.name && !source.includes('.'),
       convert: compileConverter(type, ctx),
     })
   }
@@ -76,7 +68,7 @@ export function compileFastEncoder(
   const multiplicity = Math.max(1, ...perSlot.values())
   const scan = new MessageScan(root, slots)
   const row: FastRow = { src: new Uint8Array(0), out: new Uint8Array(0), pos: 0 }
-  const token = newToken()
+  const state = { scan, token: newToken(), run: { start: -1, end: -1 } }
   return {
     version: snapshot.version,
     usesRouteZone,
@@ -86,7 +78,7 @@ export function compileFastEncoder(
       row.src = src
       row.out = out
       row.pos = pos
-      return writeRow(columns, scan, token, row) ? row.pos : DECLINED
+      return writeRow(columns, state, row) ? row.pos : DECLINED
     },
   }
 }
@@ -121,36 +113,4 @@ function dependsOnRouteZone(type: ColumnType): boolean {
     default:
       return false
   }
-}
-
-/** Columns in schema order; a missing or null value is left out, or null when Nullable. */
-function writeRow(
-  columns: readonly FastColumn[],
-  scan: MessageScan,
-  token: Token,
-  row: FastRow,
-): boolean {
-  const out = row.out
-  out[row.pos++] = 0x7b
-  let first = true
-  for (let k = 0; k < columns.length; k++) {
-    const col = columns[k]!
-    const present = scan.load(col.slot, token)
-    if (!present || token.kind === KIND_NULL) {
-      if (!col.nullable) continue
-      if (row.pos + col.nextKey.length + 4 > out.length) return false
-      writeBytes(row, first ? col.key : col.nextKey)
-      writeBytes(row, NULL_BYTES)
-    } else {
-      if (row.pos + col.nextKey.length + 2 * (token.end - token.start) + VALUE_SLACK > out.length) {
-        return false
-      }
-      writeBytes(row, first ? col.key : col.nextKey)
-      if (!col.convert(token, row)) return false
-    }
-    first = false
-  }
-  if (row.pos + 1 > out.length) return false
-  out[row.pos++] = 0x7d
-  return true
 }

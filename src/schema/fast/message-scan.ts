@@ -31,6 +31,7 @@ const NO_ENTRY = -1
 export class MessageScan {
   /** Per slot: the scan generation that filled it (a slot from an older scan is empty). */
   private readonly filled: Uint32Array
+  private readonly keyStarts: Int32Array
   private readonly starts: Int32Array
   private readonly ends: Int32Array
   private readonly kinds: Uint8Array
@@ -46,6 +47,7 @@ export class MessageScan {
     slots: number,
   ) {
     this.filled = new Uint32Array(slots)
+    this.keyStarts = new Int32Array(slots)
     this.starts = new Int32Array(slots)
     this.ends = new Int32Array(slots)
     this.kinds = new Uint8Array(slots)
@@ -74,6 +76,11 @@ export class MessageScan {
     return true
   }
 
+  /** Where the key of slot `slot` (loaded by the last scan) starts: its opening quote. */
+  keyStartOf(slot: number): number {
+    return this.keyStarts[slot]!
+  }
+
   /** The object at `i` (its `{`) matched against `level`; returns its end or -1. */
   private object(src: Uint8Array, i: number, end: number, level: KeyLevel, depth: number): number {
     i = skipWs(src, i + 1, end)
@@ -83,15 +90,17 @@ export class MessageScan {
       const keyEnd = keyEndOf(src, i, end)
       if (keyEnd < 0) return -1
       const at = level.find(src, i + 1, keyEnd - 1)
+      const keyStart = i
       i = keyEnd
       if (i < end && src[i] !== 0x3a) i = skipWs(src, i, end)
       if (i >= end || src[i] !== 0x3a) return -1
       i++
       if (i < end && src[i]! <= 0x20) i = skipWs(src, i, end)
-      i =
-        at === NO_ENTRY
-          ? this.valueEnd(src, i, end, depth)
-          : this.entryValue(src, i, end, level, at, depth)
+      if (at === NO_ENTRY) i = this.valueEnd(src, i, end, depth)
+      else {
+        i = this.entryValue(src, i, end, level, at, depth)
+        if (i >= 0) this.keyStarts[level.entries[at]!.slot] = keyStart
+      }
       if (i < 0) return -1
       if (i < end && src[i]! <= 0x20) i = skipWs(src, i, end)
       if (i >= end) return -1
