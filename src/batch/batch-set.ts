@@ -40,6 +40,9 @@ export class BatchSet {
   /** Likewise for targets: a route hands out one TargetRef object per target. */
   private lastTarget: TargetRef | undefined
   private lastTargetKey = ''
+  /** The list listOf() last returned; forgotten whenever evictEmpty may replace it. */
+  private lastListKey = ''
+  private lastList: Batcher[] | undefined
 
   /** `labelPrefix` starts every batch label (batch/label). Throws ConfigError without a limit. */
   constructor(
@@ -235,16 +238,21 @@ export class BatchSet {
   }
 
   private listOf(key: string): Batcher[] {
+    // Rows come in runs of one target: open() and commit() of a row ask for the same list.
+    if (key === this.lastListKey && this.lastList !== undefined) return this.lastList
     let list = this.byTarget.get(key)
     if (list === undefined) {
       list = []
       this.byTarget.set(key, list)
     }
+    this.lastListKey = key
+    this.lastList = list
     return list
   }
 
   /** Drops the empty batchers of `key`, except `keep` (a batcher with a row being written). */
   private evictEmpty(key: string, list: Batcher[], keep?: Batcher): void {
+    this.lastList = undefined
     const kept = list.filter((b) => b.size > 0 || b === keep)
     if (kept.length === 0) this.byTarget.delete(key)
     else if (kept.length !== list.length) this.byTarget.set(key, kept)

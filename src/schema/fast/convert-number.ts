@@ -154,12 +154,11 @@ export function decimalConverter(precision: number, scale: number): Converter {
       if (parts.sig === 0 && parts.neg) return DECLINE
       if (parts.leadingFracZeros > 5 && fracEnd > parts.fracStart) return DECLINE
     }
-    if (!writeDecimal(row, parts, fracEnd, maxInt, scale)) return DECLINE
     // Written as the token's digits padded to the scale: the token itself when it had S digits.
-    return parts.fracEnd - parts.fracStart === scale &&
-      (scale > 0 || parts.fracEnd === parts.intEnd)
-      ? SAME
-      : WROTE
+    const same =
+      parts.fracEnd - parts.fracStart === scale && (scale > 0 || parts.fracEnd === parts.intEnd)
+    if (same && fitsDecimal(src, parts, fracEnd, maxInt, scale)) return SAME
+    return writeDecimal(row, parts, fracEnd, maxInt, scale) ? WROTE : DECLINE
   }
 }
 
@@ -174,6 +173,19 @@ function plainDecimalText(src: Uint8Array, e: number, n: NumberParts): boolean {
 
 const ZERO = 0x30
 
+/** plainDecimal's conditions: P-S integer digits, S fraction digits, not a negative below 1. */
+function fitsDecimal(
+  src: Uint8Array,
+  n: NumberParts,
+  fracEnd: number,
+  maxInt: number,
+  scale: number,
+): boolean {
+  if (n.intEnd - n.intStart > maxInt || fracEnd - n.fracStart > scale) return false
+  // plainDecimal leaves a negative number below 1 to the general path (it would print "-0.x").
+  return !(n.neg && src[n.intStart] === ZERO)
+}
+
 function writeDecimal(
   row: FastRow,
   n: NumberParts,
@@ -181,11 +193,8 @@ function writeDecimal(
   maxInt: number,
   scale: number,
 ): boolean {
-  const intLen = n.intEnd - n.intStart
+  if (!fitsDecimal(row.src, n, fracEnd, maxInt, scale)) return false
   const fracLen = fracEnd - n.fracStart
-  if (intLen > maxInt || fracLen > scale) return false
-  // plainDecimal leaves a negative number below 1 to the general path (it would print "-0.x").
-  if (n.neg && row.src[n.intStart] === ZERO) return false
   if (n.neg) row.out[row.pos++] = 0x2d
   copySrc(row, n.intStart, n.intEnd)
   if (scale === 0) return true

@@ -126,37 +126,37 @@ for (const k of [8, 13, 18, 23]) DASHED[k] = 1
 /** UUID text, dashed or 32 hex digits, any case; written lower-case and dashed. */
 export const uuidConverter: Converter = (t, row) => {
   if (t.kind !== KIND_STRING || t.flags !== 0) return DECLINE
-  const { src, out } = row
   const s = t.start + 1
   const n = t.end - 1 - s
+  if (n === 36 && isCanonicalUuid(row.src, s)) return SAME
+  if (n !== 36 && n !== 32) return DECLINE
+  const { src, out } = row
   let p = row.pos
   out[p++] = 0x22
-  if (n === 36) {
-    let same = true
-    for (let k = 0; k < 36; k++) {
-      const c = src[s + k]!
-      if (DASHED[k] === 1) {
-        if (c !== 0x2d) return DECLINE
-        out[p++] = 0x2d
-      } else {
-        const h = LOWER_HEX[c]!
-        if (h === 0) return DECLINE
-        same &&= h === c
-        out[p++] = h
-      }
+  for (let k = 0; k < n; k++) {
+    const c = src[s + k]!
+    if (n === 36 && DASHED[k] === 1) {
+      if (c !== 0x2d) return DECLINE
+      out[p++] = 0x2d
+      continue
     }
-    if (same) return SAME
-  } else if (n === 32) {
-    for (let k = 0; k < 32; k++) {
-      if (k === 8 || k === 12 || k === 16 || k === 20) out[p++] = 0x2d
-      const h = LOWER_HEX[src[s + k]!]!
-      if (h === 0) return DECLINE
-      out[p++] = h
-    }
-  } else return DECLINE
+    if (n === 32 && (k === 8 || k === 12 || k === 16 || k === 20)) out[p++] = 0x2d
+    const h = LOWER_HEX[c]!
+    if (h === 0) return DECLINE
+    out[p++] = h
+  }
   out[p++] = 0x22
   row.pos = p
   return WROTE
+}
+
+/** Dashed, lower-case: the form written, so the token is the output. */
+function isCanonicalUuid(src: Uint8Array, s: number): boolean {
+  for (let k = 0; k < 36; k++) {
+    const c = src[s + k]!
+    if (DASHED[k] === 1 ? c !== 0x2d : LOWER_HEX[c] !== c) return false
+  }
+  return true
 }
 
 /** IPv4 (and IPv6) text as coerce-text accepts it; written as it came. */
