@@ -187,7 +187,7 @@ export async function ingest(
       dead(i, 'unknown_table', `table ${key} does not exist`)
       continue
     }
-    const row = state.encoder.encode(decoded.value)
+    const row = encodeSafely(state, decoded.value)
     if (typeof row !== 'string') {
       dead(i, row.reason, row.detail)
       continue
@@ -197,6 +197,24 @@ export async function ingest(
     if (out.length > 0) drained.push(...out)
   }
   return { deadLetters, drained, consumed: counts.report(b.topics, deps.metrics) }
+}
+
+/**
+ * The slow encoder, with a guard: a value that makes a coercer throw (a bug on an input nobody
+ * foresaw) is this message's type_mismatch, never an exception that stops the pipeline.
+ */
+function encodeSafely(
+  state: TargetState,
+  value: Record<string, unknown>,
+): string | { reason: 'type_mismatch'; detail: string } {
+  try {
+    return state.encoder.encode(value)
+  } catch (e) {
+    return {
+      reason: 'type_mismatch',
+      detail: `cannot coerce: ${String((e as Error).message).slice(0, 200)}`,
+    }
+  }
 }
 
 /** The fast path of a fixed route whose target is loaded, or null (its messages go slow). */

@@ -234,3 +234,56 @@ describe('Pipeline', () => {
     expect(source.lastCommitted(0)).toBe(10)
   })
 })
+
+test('a value that makes a coercer throw is dead-lettered, and the pipeline goes on', async () => {
+  const sink = new FakeSink(async () => ({ kind: 'ok' }))
+  const source = new FakeSource()
+  const dead: string[] = []
+  const pipeline = new Pipeline({
+    config: parseConfig({
+      kafka: { brokers: ['127.0.0.1:1'], group_id: 'g', topics: [TOPIC] },
+      sink: { type: 'clickhouse' },
+      tables: [
+        {
+          topic: TOPIC,
+          table: 'events',
+          schema: 'manual',
+          timezone: 'Europe/Berlin',
+          columns: [
+            { name: 'id', type: 'UInt64' },
+            { name: 'd', type: 'Date' },
+          ],
+        },
+      ],
+      batch: { max_rows: 10, max_interval_ms: 20 },
+    }),
+    createSource: (h) => {
+      source.handlers = h
+      return source
+    },
+    sink,
+    deadLetter: {
+      write: async (records) => {
+        for (const r of records) dead.push(r.reason)
+      },
+      close: async () => undefined,
+    },
+    clock: systemClock,
+    log: silentLogger(),
+    metrics: createMetrics({ processMetrics: false }),
+  })
+  const done = pipeline.run()
+  await until(() => source.joined)
+  source.assign([{ topic: TOPIC, partition: 0 }])
+  source.queue.push(
+    packBatch([
+      { topic: TOPIC, partition: 0, offset: 0, value: '{"id":1,"d":1e300}' },
+      { topic: TOPIC, partition: 0, offset: 1, value: '{"id":2,"d":"2026-11-01"}' },
+    ]),
+  )
+  await until(() => source.lastCommitted(0) === 2)
+  pipeline.stop()
+  expect(await done).toBe(0)
+  expect(dead).toEqual(['type_mismatch'])
+  expect(sink.rows).toHaveLength(1)
+})
