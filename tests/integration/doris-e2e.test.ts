@@ -83,10 +83,11 @@ describe('the compiled binary, Kafka to the Doris test server', () => {
 
   test('with faults on a fifth of the requests every event lands exactly once', async () => {
     const { table, topic, summary } = await scenario('faults', 50_000)
-    doris.faults.beError.arm({ probability: 0.05 })
-    doris.faults.beReset.arm({ probability: 0.05, after: 'commit' })
-    doris.faults.publishTimeout.arm({ probability: 0.05 })
-    doris.faults.labelExists.arm({ probability: 0.05 })
+    // Counted, not random, so every kind certainly fires: 8 faults among ~20 loads.
+    doris.faults.beError.arm({ count: 2 })
+    doris.faults.beReset.arm({ count: 2, after: 'commit' })
+    doris.faults.publishTimeout.arm({ count: 2 })
+    doris.faults.labelExists.arm({ count: 2 })
     try {
       const s = await run(table, topic)
       await s.waitFor(async () => new Set(ids(table)).size >= summary.count, 180_000, 'all rows')
@@ -103,7 +104,14 @@ describe('the compiled binary, Kafka to the Doris test server', () => {
     const got = ids(table)
     expect(got).toHaveLength(summary.count)
     expect(new Set(got).size).toBe(summary.count)
-    expect(doris.faults.beReset.fired + doris.faults.labelExists.fired).toBeGreaterThan(0)
+    for (const f of [
+      doris.faults.beError,
+      doris.faults.beReset,
+      doris.faults.publishTimeout,
+      doris.faults.labelExists,
+    ]) {
+      expect(f.fired).toBe(2)
+    }
   }, 300_000)
 
   test('kill -9 during loads, then a restart: nothing is lost', async () => {
