@@ -1,14 +1,13 @@
 /**
  * @module sinks/clickhouse/service
- * Sends one built request with Bun's fetch over the sink's own keep-alive pool and returns what
- * happened as a value. Never waits past the request timeout or the caller's signal, never throws
- * for a network error, and never puts a credential into what it returns.
+ * Sends one built request through the shared HTTP service (sinks/http-service: keep-alive pool,
+ * timeout, one resend on a stale connection, redaction) and reads ClickHouse's exception code.
  */
 import type { Clock } from '../../core/clock'
-import { TimeoutError } from '../../errors'
+import { createHttpService, type FetchFn } from '../http-service'
 import type { HttpRequest } from './request'
 
-export type FetchFn = (url: string, init: BunFetchRequestInit) => Promise<Response>
+export type { FetchFn } from '../http-service'
 
 export type HttpOutcome =
   | {
@@ -45,91 +44,14 @@ export function createClickHouseService(
   opts: ServiceOptions,
   deps: ServiceDeps,
 ): ClickHouseService {
-  const session = deps.fetch ? undefined : new Bun.FetchSession()
-  const fetchFn: FetchFn =
-    deps.fetch ?? ((url, init) => (session as Bun.FetchSession).fetch(url, init))
-  const ctx = { fetchFn, clock: deps.clock, timeoutMs: opts.requestTimeoutMs }
-  const attempt = async (request: HttpRequest, signal: AbortSignal, fresh: boolean) =>
-    redact(await sendOnce(ctx, request, signal, fresh), opts.secret)
+  const http = createHttpService({ what: 'ClickHouse request', ...opts }, deps)
   return {
     async execute(request, signal) {
-      const first = await attempt(request, signal, false)
-      // The server closes idle keep-alive connections (3 s on 18.16); a request that raced that
-      // close fails without an answer. Bun cannot tell us whether the socket was reused, so any
-      // failure that is neither our timeout nor the caller's abort is retried once, at once, on a
-      // new connection. A second failure is a real one.
-      if (first.kind === 'failure' && !first.timedOut && !signal.aborted) {
-        return attempt(request, signal, true)
-      }
-      return first
+      const r = await http.execute({ method: 'POST', ...request }, signal)
+      if (r.kind === 'failure') return r
+      const exceptionCode = r.headers.get('X-ClickHouse-Exception-Code')
+      return { kind: 'answer', status: r.status, body: r.body, exceptionCode }
     },
-    close() {
-      session?.close()
-    },
+    close: () => http.close(),
   }
-}
-
-interface SendContext {
-  readonly fetchFn: FetchFn
-  readonly clock: Clock
-  readonly timeoutMs: number
-}
-
-async function sendOnce(
-  ctx: SendContext,
-  request: HttpRequest,
-  signal: AbortSignal,
-  fresh: boolean,
-): Promise<HttpOutcome> {
-  const controller = new AbortController()
-  const stopTimer = new AbortController()
-  let timedOut = false
-  const onAbort = () => controller.abort(signal.reason)
-  if (signal.aborted) controller.abort(signal.reason)
-  else signal.addEventListener('abort', onAbort, { once: true })
-  void ctx.clock.sleep(ctx.timeoutMs, stopTimer.signal).then(
-    () => {
-      timedOut = true
-      controller.abort(new TimeoutError('ClickHouse request', ctx.timeoutMs))
-    },
-    () => {},
-  )
-  try {
-    const init: BunFetchRequestInit = {
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-      signal: controller.signal,
-    }
-    if (fresh) init.keepalive = false
-    const res = await ctx.fetchFn(request.url, init)
-    const body = await res.text()
-    const exceptionCode = res.headers.get('X-ClickHouse-Exception-Code')
-    return { kind: 'answer', status: res.status, body, exceptionCode }
-  } catch (error) {
-    return {
-      kind: 'failure',
-      message: describeError(timedOut ? controller.signal.reason : error),
-      timedOut,
-    }
-  } finally {
-    stopTimer.abort()
-    signal.removeEventListener('abort', onAbort)
-  }
-}
-
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  const code = (error as { code?: unknown }).code
-  return typeof code === 'string' && !error.message.includes(code)
-    ? `${code}: ${error.message}`
-    : error.message
-}
-
-function redact(outcome: HttpOutcome, secret: string): HttpOutcome {
-  if (secret === '') return outcome
-  const hide = (text: string) => text.replaceAll(secret, '**REDACTED**')
-  return outcome.kind === 'answer'
-    ? { ...outcome, body: hide(outcome.body) }
-    : { ...outcome, message: hide(outcome.message) }
 }

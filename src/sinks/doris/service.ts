@@ -1,14 +1,14 @@
 /**
  * @module sinks/doris/service
- * Sends one built request with Bun's fetch over the sink's own keep-alive pool, redirects never
- * followed, and returns what happened as a value. Never waits past the request timeout or the
- * caller's signal, never throws for a network error, never puts a credential into what it returns.
+ * Sends one built request through the shared HTTP service (sinks/http-service: keep-alive pool,
+ * timeout, one resend on a stale connection, redaction, redirects never followed) and reads the
+ * redirect's Location without the credentials the FE writes into it.
  */
 import type { Clock } from '../../core/clock'
-import { TimeoutError } from '../../errors'
+import { createHttpService, type FetchFn } from '../http-service'
 import type { HttpRequest } from './request'
 
-export type FetchFn = (url: string, init: BunFetchRequestInit) => Promise<Response>
+export type { FetchFn } from '../http-service'
 
 export type HttpOutcome =
   | {
@@ -38,87 +38,19 @@ export interface ServiceOptions {
   readonly secret: string
 }
 
+/** A resend on a stale connection (sinks/http-service) of a load that did land is a duplicate
+ * label for Doris, never a second copy. */
 export function createDorisService(opts: ServiceOptions, deps: ServiceDeps): DorisService {
-  const session = deps.fetch ? undefined : new Bun.FetchSession()
-  const fetchFn: FetchFn =
-    deps.fetch ?? ((url, init) => (session as Bun.FetchSession).fetch(url, init))
-  const ctx = { fetchFn, clock: deps.clock, timeoutMs: opts.requestTimeoutMs }
-  const attempt = async (request: HttpRequest, signal: AbortSignal, fresh: boolean) =>
-    redact(await sendOnce(ctx, request, signal, fresh), opts.secret)
+  const http = createHttpService({ what: 'Doris request', ...opts }, deps)
   return {
     async execute(request, signal) {
-      const first = await attempt(request, signal, false)
-      // A request that raced the server closing an idle keep-alive connection fails without an
-      // answer, and Bun cannot say whether the socket was reused: any failure that is neither
-      // our timeout nor the caller's abort is sent once more, at once, on a new connection. The
-      // label makes a resend of a load that did land a duplicate, never a second copy.
-      if (first.kind === 'failure' && !first.timedOut && !signal.aborted) {
-        return attempt(request, signal, true)
-      }
-      return first
+      const r = await http.execute(request, signal)
+      if (r.kind === 'failure') return r
+      const location = withoutUserinfo(r.headers.get('location'))
+      return { kind: 'answer', status: r.status, body: r.body, location }
     },
-    close() {
-      session?.close()
-    },
+    close: () => http.close(),
   }
-}
-
-interface SendContext {
-  readonly fetchFn: FetchFn
-  readonly clock: Clock
-  readonly timeoutMs: number
-}
-
-async function sendOnce(
-  ctx: SendContext,
-  request: HttpRequest,
-  signal: AbortSignal,
-  fresh: boolean,
-): Promise<HttpOutcome> {
-  const controller = new AbortController()
-  const stopTimer = new AbortController()
-  let timedOut = false
-  const onAbort = () => controller.abort(signal.reason)
-  if (signal.aborted) controller.abort(signal.reason)
-  else signal.addEventListener('abort', onAbort, { once: true })
-  void ctx.clock.sleep(ctx.timeoutMs, stopTimer.signal).then(
-    () => {
-      timedOut = true
-      controller.abort(new TimeoutError('Doris request', ctx.timeoutMs))
-    },
-    () => {},
-  )
-  try {
-    const init: BunFetchRequestInit = {
-      method: request.method,
-      headers: request.headers,
-      redirect: 'manual',
-      signal: controller.signal,
-    }
-    if (request.body !== undefined) init.body = request.body
-    if (fresh) init.keepalive = false
-    const res = await ctx.fetchFn(request.url, init)
-    const body = await res.text()
-    const location = withoutUserinfo(res.headers.get('location'))
-    return { kind: 'answer', status: res.status, body, location }
-  } catch (error) {
-    return {
-      kind: 'failure',
-      message: describeError(timedOut ? controller.signal.reason : error),
-      timedOut,
-    }
-  } finally {
-    stopTimer.abort()
-    signal.removeEventListener('abort', onAbort)
-  }
-}
-
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  const code = (error as { code?: unknown }).code
-  return typeof code === 'string' && !error.message.includes(code)
-    ? `${code}: ${error.message}`
-    : error.message
 }
 
 /** The FE writes `user@cluster:password` into a redirect's Location: it never leaves here. */
@@ -128,13 +60,4 @@ function withoutUserinfo(location: string | null): string | null {
   url.username = ''
   url.password = ''
   return url.toString()
-}
-
-/** The FE copies the password into the redirect's userinfo: it is hidden there too. */
-function redact(outcome: HttpOutcome, secret: string): HttpOutcome {
-  if (secret === '') return outcome
-  const hide = (text: string) => text.replaceAll(secret, '**REDACTED**')
-  return outcome.kind === 'answer'
-    ? { ...outcome, body: hide(outcome.body) }
-    : { ...outcome, message: hide(outcome.message) }
 }
