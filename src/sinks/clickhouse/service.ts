@@ -4,7 +4,7 @@
  * timeout, one resend on a stale connection, redaction) and reads ClickHouse's exception code.
  */
 import type { Clock } from '../../core/clock'
-import { createHttpService, type FetchFn } from '../http-service'
+import { createHttpService, type HttpServiceDeps, type HttpServiceOptions } from '../http-service'
 import type { HttpRequest } from './request'
 
 export type { FetchFn } from '../http-service'
@@ -28,17 +28,9 @@ export interface ClickHouseService {
   close(): void
 }
 
-export interface ServiceDeps {
-  readonly clock: Clock
-  /** Defaults to a private Bun.FetchSession, so no other client shares our connections. */
-  readonly fetch?: FetchFn
-}
-
-export interface ServiceOptions {
-  readonly requestTimeoutMs: number
-  /** Replaced by `**REDACTED**` wherever it appears in an answer or an error message. */
-  readonly secret: string
-}
+/** The shared service's dependencies and options, the peer's name aside. */
+export type ServiceDeps = HttpServiceDeps
+export type ServiceOptions = Omit<HttpServiceOptions, 'what'>
 
 export function createClickHouseService(
   opts: ServiceOptions,

@@ -5,7 +5,7 @@
  * redirect's Location without the credentials the FE writes into it.
  */
 import type { Clock } from '../../core/clock'
-import { createHttpService, type FetchFn } from '../http-service'
+import { createHttpService, type HttpServiceDeps, type HttpServiceOptions } from '../http-service'
 import type { HttpRequest } from './request'
 
 export type { FetchFn } from '../http-service'
@@ -26,17 +26,9 @@ export interface DorisService {
   close(): void
 }
 
-export interface ServiceDeps {
-  readonly clock: Clock
-  /** Defaults to a private Bun.FetchSession, so no other client shares our connections. */
-  readonly fetch?: FetchFn
-}
-
-export interface ServiceOptions {
-  readonly requestTimeoutMs: number
-  /** Replaced by `**REDACTED**` wherever it appears in an answer or an error message. */
-  readonly secret: string
-}
+/** The shared service's dependencies and options, the peer's name aside. */
+export type ServiceDeps = HttpServiceDeps
+export type ServiceOptions = Omit<HttpServiceOptions, 'what'>
 
 /** A resend on a stale connection (sinks/http-service) of a load that did land is a duplicate
  * label for Doris, never a second copy. */
