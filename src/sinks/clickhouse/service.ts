@@ -3,7 +3,6 @@
  * Sends one built request through the shared HTTP service (sinks/http-service: keep-alive pool,
  * timeout, one resend on a stale connection, redaction) and reads ClickHouse's exception code.
  */
-import type { Clock } from '../../core/clock'
 import { createHttpService, type HttpServiceDeps, type HttpServiceOptions } from '../http-service'
 import type { HttpRequest } from './request'
 

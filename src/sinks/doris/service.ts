@@ -4,7 +4,6 @@
  * timeout, one resend on a stale connection, redaction, redirects never followed) and reads the
  * redirect's Location without the credentials the FE writes into it.
  */
-import type { Clock } from '../../core/clock'
 import { createHttpService, type HttpServiceDeps, type HttpServiceOptions } from '../http-service'
 import type { HttpRequest } from './request'
 
