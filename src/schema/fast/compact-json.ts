@@ -6,15 +6,7 @@
  * keys (integer-like or duplicate keys) or a number would be reprinted differently.
  */
 import { copySrc, type FastRow } from './fast-row'
-import {
-  HAS_ESCAPE,
-  KIND_NUMBER,
-  KIND_STRING,
-  newToken,
-  scanValue,
-  skipWs,
-  type Token,
-} from './json-scan'
+import { newToken, scanNumber, scanString, skipWs } from './json-scan'
 import { newNumberParts, readNumber, textIsToken } from './number-token'
 import { writeStringBody } from './string-body'
 
@@ -32,16 +24,19 @@ export function writeCompact(row: FastRow, start: number, end: number): number {
   return compactValue(row, start, end, 0)
 }
 
-/** The value at `i` (validated by the caller's scan, so containers are not scanned twice). */
+/** The value at `i`: containers and strings were validated by the caller's scan, so not rescanned. */
 function compactValue(row: FastRow, i: number, end: number, keyTop: number): number {
   const src = row.src
-  const c = src[i]
+  const c = src[i]!
+  if (c === 0x22) return compactString(row, i, end, false)
   if (c === 0x7b) return compactObject(row, i, end, keyTop)
   if (c === 0x5b) return compactArray(row, i, end, keyTop)
-  const e = scanValue(src, i, end, token, 0)
-  if (e < 0) return -1
-  if (token.kind === KIND_STRING) return compactString(row, token) ? e : -1
-  if (token.kind === KIND_NUMBER) {
+  let e: number
+  if (c === 0x74 || c === 0x6e) e = i + 4
+  else if (c === 0x66) e = i + 5
+  else {
+    e = scanNumber(src, i, end)
+    if (e < 0) return -1
     readNumber(src, i, e, parts)
     if (!textIsToken(src, parts)) return -1
   }
@@ -49,15 +44,39 @@ function compactValue(row: FastRow, i: number, end: number, keyTop: number): num
   return e
 }
 
-function compactString(row: FastRow, t: Token): boolean {
+/**
+ * The string at `i` (its quote) as `\"text\"`, copied in the same pass that finds its end; one
+ * with escapes is rewritten by writeStringBody, a key with escapes declined. Returns its end or -1.
+ */
+function compactString(row: FastRow, i: number, end: number, key: boolean): number {
+  const { src, out } = row
+  let p = row.pos
+  out[p++] = 0x5c
+  out[p++] = 0x22
+  let k = i + 1
+  for (; k < end; k++) {
+    const c = src[k]!
+    if (c === 0x22) break
+    if (c === 0x5c) return key ? -1 : escapedString(row, i, end)
+    out[p++] = c
+  }
+  if (k >= end) return -1
+  out[p++] = 0x5c
+  out[p++] = 0x22
+  row.pos = p
+  return k + 1
+}
+
+function escapedString(row: FastRow, i: number, end: number): number {
+  const e = scanString(row.src, i, end, token)
+  if (e < 0) return -1
   const out = row.out
   out[row.pos++] = 0x5c
   out[row.pos++] = 0x22
-  if ((t.flags & HAS_ESCAPE) === 0) copySrc(row, t.start + 1, t.end - 1)
-  else if (!writeStringBody(row, t.start + 1, t.end - 1, true)) return false
+  if (!writeStringBody(row, i + 1, e - 1, true)) return -1
   out[row.pos++] = 0x5c
   out[row.pos++] = 0x22
-  return true
+  return e
 }
 
 function compactArray(row: FastRow, i: number, end: number, keyTop: number): number {
@@ -91,20 +110,13 @@ function compactObject(row: FastRow, i: number, end: number, keyTop: number): nu
   }
   const first = keyTop
   for (;;) {
-    const keyEnd = scanValue(src, i, end, token, 0)
-    if (keyEnd < 0 || (token.flags & HAS_ESCAPE) !== 0) return -1
     if (keyTop >= first + MAX_KEYS || keyTop >= KEY_STACK) return -1
-    if (!acceptKey(src, i + 1, keyEnd - 1, first, keyTop)) return -1
+    const keyEnd = compactString(row, i, end, true)
+    if (keyEnd < 0 || !acceptKey(src, i + 1, keyEnd - 1, first, keyTop)) return -1
     keyStack[2 * keyTop] = i + 1
     keyStack[2 * keyTop + 1] = keyEnd - 1
     keyTop++
-    const out = row.out
-    out[row.pos++] = 0x5c
-    out[row.pos++] = 0x22
-    copySrc(row, i + 1, keyEnd - 1)
-    out[row.pos++] = 0x5c
-    out[row.pos++] = 0x22
-    out[row.pos++] = 0x3a
+    row.out[row.pos++] = 0x3a
     i = skipWs(src, skipWs(src, keyEnd, end) + 1, end)
     i = compactValue(row, i, end, keyTop)
     if (i < 0) return -1
