@@ -24,10 +24,18 @@ export function writeBytes(row: FastRow, bytes: Uint8Array): void {
   row.pos = p
 }
 
+/** Above this many bytes a native copy beats the byte loop despite its subarray allocation. */
+const NATIVE_COPY_BYTES = 128
+
 /** Copies src[start, end) to the output. */
 export function copySrc(row: FastRow, start: number, end: number): void {
   const { src, out } = row
   let p = row.pos
+  if (end - start > NATIVE_COPY_BYTES) {
+    out.set(src.subarray(start, end), p)
+    row.pos = p + end - start
+    return
+  }
   for (let k = start; k < end; k++) out[p++] = src[k]!
   row.pos = p
 }
