@@ -16,6 +16,7 @@ import { type FastRow, utf8 } from './fast-row'
 import { newToken } from './json-scan'
 import { KeyLevel } from './key-table'
 import { MessageScan } from './message-scan'
+import { quickSameOf } from './quick-same'
 import { type FastColumn, writeRow } from './row-writer'
 
 export const DECLINED = -1
@@ -62,6 +63,7 @@ export function compileFastEncoder(
       nullable: isNullableType(type),
       sameKey: source === c.name && !source.includes('.'),
       convert: compileConverter(type, ctx),
+      ...quickSameOf(type),
     })
   }
   const fixed = columns.reduce((sum, c) => sum + c.nextKey.length + VALUE_SLACK, 2)

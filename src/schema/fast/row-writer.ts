@@ -9,6 +9,7 @@ import { type Converter, DECLINE, SAME, VALUE_SLACK } from './converter'
 import { copySrc, type FastRow, utf8, writeBytes } from './fast-row'
 import { KIND_NULL, type Token } from './json-scan'
 import type { MessageScan } from './message-scan'
+import { isQuickSame } from './quick-same'
 
 export interface FastColumn {
   /** `"name":` and `,"name":`, ready to append as the first or a later column. */
@@ -19,6 +20,9 @@ export interface FastColumn {
   /** True when the message's key for this column is spelled exactly as `key` (no dotted source). */
   readonly sameKey: boolean
   readonly convert: Converter
+  /** QUICK_* of quick-same: outcomes decided without calling `convert`. */
+  readonly quick: number
+  readonly maxDigits: number
 }
 
 const NULL_BYTES = utf8('null')
@@ -62,7 +66,7 @@ export function writeRow(columns: readonly FastColumn[], state: RowState, row: F
     }
     // The value is written after the room the pending run and the key will take.
     row.pos = base + pending + key.length
-    const r = col.convert(token, row)
+    const r = isQuickSame(col.quick, col.maxDigits, token, row.src) ? SAME : col.convert(token, row)
     if (r === DECLINE) return false
     if (r === SAME) {
       row.pos = base
