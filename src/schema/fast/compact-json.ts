@@ -24,7 +24,7 @@ export function writeCompact(row: FastRow, start: number, end: number): number {
   return compactValue(row, start, end, 0)
 }
 
-/** The value at `i`: containers and strings were validated by the caller's scan, so not rescanned. */
+/** The value at `i`: the caller's scan validated containers and strings, so none is rescanned. */
 function compactValue(row: FastRow, i: number, end: number, keyTop: number): number {
   const src = row.src
   const c = src[i]!

@@ -32,7 +32,8 @@ export function stringConverter(maxBytes: number | null): Converter {
     const { src } = row
     switch (t.kind) {
       case KIND_STRING:
-        // Without escapes the token's bytes are the text's UTF-8 bytes, as JSON.stringify writes them.
+        // Without escapes the token's bytes are the text's UTF-8 bytes, as JSON.stringify
+        // writes them.
         if ((t.flags & HAS_ESCAPE) === 0) {
           return maxBytes !== null && t.end - t.start - 2 > maxBytes ? DECLINE : SAME
         }

@@ -9,15 +9,15 @@ import { HAS_ESCAPE, KIND_NUMBER, KIND_STRING, type Token } from './json-scan'
 
 /** No inline answer: always call the converter. */
 export const QUICK_NONE = 0
-/** String / JSON (Nullable, LowCardinality): an unescaped string token is its own output. */
+/** String-like (also in Nullable, LowCardinality): an unescaped string of <= `limit` bytes. */
 export const QUICK_STRING = 1
-/** UInt<N>: a digits-only number with fewer digits than the type's maximum fits as it is. */
+/** UInt<N>: a digits-only number of fewer than `limit` digits (the maximum's) fits as it is. */
 export const QUICK_UINT = 2
 
 export interface QuickSame {
   readonly quick: number
-  /** For QUICK_UINT: the digit count of the type's maximum. */
-  readonly maxDigits: number
+  /** QUICK_STRING: the most text bytes; QUICK_UINT: the digit count of the type's maximum. */
+  readonly limit: number
 }
 
 export function quickSameOf(type: ColumnType): QuickSame {
@@ -26,21 +26,25 @@ export function quickSameOf(type: ColumnType): QuickSame {
     case 'nullable':
       return quickSameOf(type.inner)
     case 'string':
-      return { quick: type.maxBytes === null ? QUICK_STRING : QUICK_NONE, maxDigits: 0 }
+      return { quick: QUICK_STRING, limit: type.maxBytes ?? Number.MAX_SAFE_INTEGER }
+    case 'fixed_string':
+      return { quick: QUICK_STRING, limit: type.bytes }
     case 'json':
-      return { quick: QUICK_STRING, maxDigits: 0 }
+      return { quick: QUICK_STRING, limit: Number.MAX_SAFE_INTEGER }
     case 'int':
-      if (type.signed) return { quick: QUICK_NONE, maxDigits: 0 }
-      return { quick: QUICK_UINT, maxDigits: String(2n ** BigInt(type.bits) - 1n).length }
+      if (type.signed) return { quick: QUICK_NONE, limit: 0 }
+      return { quick: QUICK_UINT, limit: String(2n ** BigInt(type.bits) - 1n).length }
     default:
-      return { quick: QUICK_NONE, maxDigits: 0 }
+      return { quick: QUICK_NONE, limit: 0 }
   }
 }
 
 /** True when the converter of a column with `quick` would answer SAME for token `t`. */
-export function isQuickSame(quick: number, maxDigits: number, t: Token, src: Uint8Array): boolean {
-  if (quick === QUICK_STRING) return t.kind === KIND_STRING && (t.flags & HAS_ESCAPE) === 0
-  if (quick !== QUICK_UINT || t.kind !== KIND_NUMBER || t.end - t.start >= maxDigits) return false
+export function isQuickSame(quick: number, limit: number, t: Token, src: Uint8Array): boolean {
+  if (quick === QUICK_STRING) {
+    return t.kind === KIND_STRING && (t.flags & HAS_ESCAPE) === 0 && t.end - t.start - 2 <= limit
+  }
+  if (quick !== QUICK_UINT || t.kind !== KIND_NUMBER || t.end - t.start >= limit) return false
   // The token is a valid JSON number: digits only means a plain non-negative integer.
   for (let k = t.start; k < t.end; k++) {
     const c = src[k]!

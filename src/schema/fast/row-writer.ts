@@ -22,7 +22,7 @@ export interface FastColumn {
   readonly convert: Converter
   /** QUICK_* of quick-same: outcomes decided without calling `convert`. */
   readonly quick: number
-  readonly maxDigits: number
+  readonly limit: number
 }
 
 const NULL_BYTES = utf8('null')
@@ -66,7 +66,7 @@ export function writeRow(columns: readonly FastColumn[], state: RowState, row: F
     }
     // The value is written after the room the pending run and the key will take.
     row.pos = base + pending + key.length
-    const r = isQuickSame(col.quick, col.maxDigits, token, row.src) ? SAME : col.convert(token, row)
+    const r = isQuickSame(col.quick, col.limit, token, row.src) ? SAME : col.convert(token, row)
     if (r === DECLINE) return false
     if (r === SAME) {
       row.pos = base
