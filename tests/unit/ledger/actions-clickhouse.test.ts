@@ -3,18 +3,10 @@ import fc from 'fast-check'
 import { clickhouseStatements } from '../../../src/ledger/actions-clickhouse'
 import { dorisStatements } from '../../../src/ledger/actions-doris'
 import type { BatchTaskSpec } from '../../../src/ledger/task'
+import { taskSpec } from './ledger-fixtures'
 
 function spec(over: Partial<BatchTaskSpec>): BatchTaskSpec {
-  return {
-    taskId: 'b1',
-    opSystem: 'clickhouse',
-    opType: 'drop_partition',
-    target: { database: 'analytics', table: 'events' },
-    partition: '20261101',
-    overwrite: false,
-    opId: 'x',
-    ...over,
-  }
+  return taskSpec('b1', over.opType ?? 'drop_partition', { partition: '20261101', ...over })
 }
 
 describe('clickhouseStatements', () => {

@@ -3,18 +3,10 @@ import { clickhouseStatements } from '../../../src/ledger/actions-clickhouse'
 import { createActionRunner } from '../../../src/ledger/run-statements'
 import type { BatchTaskSpec } from '../../../src/ledger/task'
 import type { Verdict } from '../../../src/sinks/sink'
+import { taskSpec } from './ledger-fixtures'
 
 function spec(over: Partial<BatchTaskSpec>): BatchTaskSpec {
-  return {
-    taskId: 'b1',
-    opSystem: 'clickhouse',
-    opType: 'drop_partition',
-    target: { database: 'analytics', table: 'events' },
-    partition: '20261101',
-    overwrite: false,
-    opId: 'x',
-    ...over,
-  }
+  return taskSpec('b1', over.opType ?? 'drop_partition', { partition: '20261101', ...over })
 }
 
 describe('createActionRunner', () => {
