@@ -108,7 +108,8 @@ describe('two processes on one ledger file', () => {
       const id = line.split(' ')[0]!
       perTask.set(id, (perTask.get(id) ?? 0) + 1)
     }
-    expect(new Set(lines.map((l) => l.split(' ')[1])).size).toBe(2)
+    // Which racer wins which claims is up to the file lock: on a loaded machine one may win
+    // them all. What must hold is that every action ran exactly once, whoever ran it.
     expect(perTask.size).toBe(TASKS)
     expect([...perTask.values()].every((n) => n === 1)).toBe(true)
 
