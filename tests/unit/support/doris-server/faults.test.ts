@@ -3,11 +3,11 @@
  * Every fault switch does what it promises, for a count of requests or with a probability, and
  * the request counters see each kind. Delays run on a manual clock: no test sleeps.
  */
-import { afterEach, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import type { DorisServer } from '../../../support/doris-server'
 import {
   beLoad,
-  demoServer,
+  demoServers,
   lines,
   ManualClock,
   ROOT,
@@ -16,16 +16,12 @@ import {
   streamLoad,
 } from './helpers'
 
-const servers: DorisServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()))
-})
+const startServer = demoServers()
 
 async function server(
   opts: { clock?: ManualClock; random?: () => number } = {},
 ): Promise<DorisServer> {
-  const s = await demoServer(opts)
-  servers.push(s)
+  const s = await startServer(opts)
   return s
 }
 

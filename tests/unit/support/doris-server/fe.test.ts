@@ -3,18 +3,14 @@
  * Pins the FE port to the protocol reference: the 307 with `user@default_cluster:password`, the
  * missing-Expect and auth answers, 2PC redirect, health, load state, schema API, unknown paths.
  */
-import { afterEach, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import type { DorisServer } from '../../../support/doris-server'
-import { basic, demoServer, lines, PASSWORD, ROOT, streamLoad } from './helpers'
+import { basic, demoServers, lines, PASSWORD, ROOT, streamLoad } from './helpers'
 
-const servers: DorisServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()))
-})
+const startServer = demoServers()
 
 async function server(): Promise<DorisServer> {
-  const s = await demoServer()
-  servers.push(s)
+  const s = await startServer()
   return s
 }
 

@@ -3,18 +3,14 @@
  * How load bodies are read: JSON lines and outer arrays, CSV with separators, enclose, escape and
  * `\N`, the columns and partitions headers, UNIQUE KEY replacement, and a body cut short.
  */
-import { afterEach, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import type { DorisServer } from '../../../support/doris-server'
-import { demoServer, lines, PASSWORD, streamLoad } from './helpers'
+import { demoServers, lines, PASSWORD, streamLoad } from './helpers'
 
-const servers: DorisServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()))
-})
+const startServer = demoServers()
 
 async function server(): Promise<DorisServer> {
-  const s = await demoServer()
-  servers.push(s)
+  const s = await startServer()
   return s
 }
 

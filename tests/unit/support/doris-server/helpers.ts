@@ -3,6 +3,7 @@
  * Shared pieces of the Doris test server's tests: a manual clock (no test sleeps), a server with
  * a demo table, and a client that does the FE→BE redirect dance by hand, as a sink must.
  */
+import { afterEach } from 'bun:test'
 import type { Clock } from '../../../../src/core/clock'
 import {
   type DorisServer,
@@ -52,6 +53,19 @@ export function basic(user: string, password: string): string {
 export const ROOT = basic('root', PASSWORD)
 
 /** A server with user root, database `demo` and table `events` (id, name, amount, ts). */
+/** A demoServer factory for one test file: every server it started is stopped after each test. */
+export function demoServers(): (opts?: DorisServerOptions) => Promise<DorisServer> {
+  const servers: DorisServer[] = []
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()))
+  })
+  return async (opts = {}) => {
+    const s = await demoServer(opts)
+    servers.push(s)
+    return s
+  }
+}
+
 export async function demoServer(opts: DorisServerOptions = {}): Promise<DorisServer> {
   const server = await startDorisServer({ users: { root: PASSWORD }, ...opts })
   server.createDatabase('demo')

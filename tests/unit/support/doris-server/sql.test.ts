@@ -3,19 +3,15 @@
  * The FE SQL API with the DDL a sink sends before a batch (reference §9, §11): partitions added,
  * dropped and truncated, columns added, reads, response shapes and recorded statements.
  */
-import { afterEach, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import type { DorisServer } from '../../../support/doris-server'
-import { demoServer, lines, ROOT, sql, streamLoad } from './helpers'
+import { demoServers, lines, ROOT, sql, streamLoad } from './helpers'
 
-const servers: DorisServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()))
-})
+const startServer = demoServers()
 
 /** A server with `demo.daily`, RANGE-partitioned by day into p1 (Jan 1) and p2 (Jan 2). */
 async function server(): Promise<DorisServer> {
-  const s = await demoServer()
-  servers.push(s)
+  const s = await startServer()
   const created = await sql(
     s,
     `CREATE TABLE IF NOT EXISTS demo.daily (

@@ -3,18 +3,14 @@
  * Pins the BE's Stream Load to the protocol reference: the result JSON field by field, auth,
  * labels, filtering with its ErrorURL, max_filter_ratio, strict mode, and what lands.
  */
-import { afterEach, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import type { DorisServer } from '../../../support/doris-server'
-import { basic, beLoad, demoServer, lines, streamLoad } from './helpers'
+import { basic, beLoad, demoServers, lines, streamLoad } from './helpers'
 
-const servers: DorisServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()))
-})
+const startServer = demoServers()
 
 async function server(): Promise<DorisServer> {
-  const s = await demoServer()
-  servers.push(s)
+  const s = await startServer()
   return s
 }
 

@@ -3,18 +3,14 @@
  * Two-phase commit as the reference describes it: a `two_phase_commit: true` load precommits,
  * `_stream_load_2pc` commits or aborts it by txn_id or label, and an idle precommit expires.
  */
-import { afterEach, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import type { DorisServer } from '../../../support/doris-server'
-import { demoServer, lines, ManualClock, ROOT, redirectTarget, streamLoad } from './helpers'
+import { demoServers, lines, ManualClock, ROOT, redirectTarget, streamLoad } from './helpers'
 
-const servers: DorisServer[] = []
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()))
-})
+const startServer = demoServers()
 
 async function server(clock?: ManualClock): Promise<DorisServer> {
-  const s = await demoServer(clock ? { clock } : {})
-  servers.push(s)
+  const s = await startServer(clock ? { clock } : {})
   return s
 }
 
@@ -117,8 +113,7 @@ describe('label memory', () => {
   })
 
   test('beyond label_num_threshold the oldest finished labels are forgotten', async () => {
-    const s = await demoServer({ labelNumThreshold: 2 })
-    servers.push(s)
+    const s = await startServer({ labelNumThreshold: 2 })
     for (const label of ['l1', 'l2', 'l3'])
       await streamLoad(s, { body: lines({ id: 1 }), headers: { label } })
     expect([...s.labels('demo').keys()].sort()).toEqual(['l2', 'l3'])
