@@ -17,22 +17,27 @@ import {
 const requestTimeout = () =>
   v.optional(intAtLeast(1, 'deadline of one HTTP request to the sink, in ms'), 30_000)
 
+/** The keys both sinks share: who we are to the server and the default database. */
+const access = (system: string, defaults: { user: string; database: string }) => ({
+  user: v.optional(v.pipe(NameSchema, v.description(`${system} user`)), defaults.user),
+  password: v.optional(v.pipe(SecretSchema, v.description(`${system} password`)), ''),
+  database: v.optional(
+    v.pipe(NameSchema, v.description('database of routes that name none')),
+    defaults.database,
+  ),
+  request_timeout_ms: requestTimeout(),
+})
+
 export const ClickHouseSchema = mapping({
   url: v.optional(
     v.pipe(HttpUrlSchema, v.description('ClickHouse HTTP interface')),
     'http://127.0.0.1:8123',
   ),
-  user: v.optional(v.pipe(NameSchema, v.description('ClickHouse user')), 'default'),
-  password: v.optional(v.pipe(SecretSchema, v.description('ClickHouse password')), ''),
-  database: v.optional(
-    v.pipe(NameSchema, v.description('database of routes that name none')),
-    'default',
-  ),
+  ...access('ClickHouse', { user: 'default', database: 'default' }),
   compression: v.optional(
     v.pipe(v.picklist(['none', 'gzip']), v.description('request body compression')),
     'none',
   ),
-  request_timeout_ms: requestTimeout(),
 })
 
 export const DorisSchema = mapping({
@@ -44,17 +49,11 @@ export const DorisSchema = mapping({
     ),
     ['http://127.0.0.1:8030'],
   ),
-  user: v.optional(v.pipe(NameSchema, v.description('Doris user')), 'root'),
-  password: v.optional(v.pipe(SecretSchema, v.description('Doris password')), ''),
-  database: v.optional(
-    v.pipe(NameSchema, v.description('database of routes that name none')),
-    'demo',
-  ),
+  ...access('Doris', { user: 'root', database: 'demo' }),
   format: v.optional(
     v.pipe(v.picklist(['json', 'csv']), v.description('Stream Load body format')),
     'json',
   ),
-  request_timeout_ms: requestTimeout(),
 })
 
 const sinkType = <const T extends string>(type: T) =>
