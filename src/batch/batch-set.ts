@@ -25,6 +25,8 @@ export interface DroppedRow {
   readonly topic: string
   readonly partition: number
   readonly offset: number
+  /** `database.table` of the batch the row was dropped from (dropTask only). */
+  readonly table?: string
 }
 
 export class BatchSet {
@@ -200,6 +202,7 @@ export class BatchSet {
             topic: this.topicName(d.topicIndex),
             partition: d.partition,
             offset: d.offset,
+            table: key,
           })
         }
       }

@@ -384,7 +384,7 @@ export class Pipeline {
     const { metrics, config, log } = this.deps
     for (const d of this.batches.dropTask(taskId)) {
       this.tracker.ack(d.topic, d.partition, d.offset)
-      metrics.rowsDropped.inc({ table: 'buffered', reason: 'deprecated_batch' })
+      metrics.rowsDropped.inc({ table: d.table ?? '', reason: 'deprecated_batch' })
     }
     await withDeadline(
       'deprecated batch drain',
