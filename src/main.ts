@@ -16,12 +16,21 @@ const SIGNAL_CODES = { SIGINT: 130, SIGTERM: 143 } as const
 async function main(argv: string[]): Promise<ExitCode> {
   let stopHandler: (() => void) | undefined
   let stopping = false
+  // `run` stops gracefully even when the signal comes while it is still starting: the request
+  // waits for its handler. Other commands have nothing to flush and exit at once.
+  const graceful = (() => {
+    try {
+      return parseArgs(argv).command === 'run'
+    } catch {
+      return false
+    }
+  })()
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
       // The second signal means "now": offsets not yet committed are re-read on the next start.
-      if (stopping || !stopHandler) process.exit(SIGNAL_CODES[sig])
+      if (stopping || !graceful) process.exit(SIGNAL_CODES[sig])
       stopping = true
-      stopHandler()
+      stopHandler?.()
     })
   }
   const io: CliIo = {
@@ -30,6 +39,7 @@ async function main(argv: string[]): Promise<ExitCode> {
     err: (line) => process.stderr.write(`${line}\n`),
     onStop: (h) => {
       stopHandler = h
+      if (stopping) h()
     },
   }
   try {

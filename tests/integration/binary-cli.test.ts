@@ -75,3 +75,27 @@ test('ledger list opens the ledger file and shows no task; show of an unknown id
   expect(list.out.split('\n')[0]).toContain('TASK_ID')
   expect(run(['ledger', 'show', 'nope', '-c', cfg]).code).toBe(2)
 })
+
+test('SIGTERM while run is still starting stops it gracefully with exit 0', async () => {
+  const cfg = join(dir, 'early.yaml')
+  writeFileSync(
+    cfg,
+    configYaml(
+      {
+        brokers: '127.0.0.1:1',
+        topic: 't',
+        group: 'g',
+        clickhouseUrl: 'http://127.0.0.1:1',
+        database: 'd',
+        table: 't',
+      },
+      '127.0.0.1:0',
+    ),
+  )
+  const p = Bun.spawn([BINARY, 'run', '-c', cfg], { cwd: dir, stdout: 'pipe', stderr: 'ignore' })
+  // The first log line ("starting") comes before the ledger opens and the stop handler exists.
+  const reader = p.stdout.getReader()
+  await reader.read()
+  p.kill('SIGTERM')
+  expect(await p.exited).toBe(0)
+}, 60_000)
