@@ -149,6 +149,8 @@ describe('batch tasks in headers, end to end', () => {
     )
     await first.kill9()
     const second = await startSinker(yaml)
+    // Up first (handlers installed, joined), so the stop below is a graceful one.
+    await second.waitFor(async () => (await second.get('/ready')).status === 200, 60_000, 'ready')
     await second.waitFor(
       async () => Number(await q(`SELECT uniqExact(id) FROM bt.${c.table}`)) >= 30_000,
       120_000,

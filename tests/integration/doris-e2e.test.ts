@@ -122,6 +122,8 @@ describe('the compiled binary, Kafka to the Doris test server', () => {
       await s.kill9()
     }
     const s = await run(table, topic)
+    // Up first (handlers installed, joined), so the stop below is a graceful one.
+    await s.waitFor(async () => (await s.get('/ready')).status === 200, 60_000, 'ready')
     await s.waitFor(async () => new Set(ids(table)).size >= summary.count, 180_000, 'every id')
     expect(await s.stop()).toBe(0)
     expect(new Set(ids(table)).size).toBe(summary.count)

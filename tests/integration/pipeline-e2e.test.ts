@@ -92,6 +92,9 @@ describe('the compiled binary, Kafka to ClickHouse', () => {
       await s.kill9()
     }
     const s = await startSinker(c)
+    // The crashed runs may have written every row already: wait until this run is up (its
+    // signal handlers installed, joined) so that its stop is the graceful one being tested.
+    await s.waitFor(async () => (await s.get('/ready')).status === 200, 60_000, 'ready')
     await s.waitFor(
       async () => Number(await q(`SELECT uniqExact(id) FROM e2e.${c.table}`)) >= 200_000,
       180_000,
