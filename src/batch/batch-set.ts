@@ -20,6 +20,15 @@ export const NO_BATCHES: readonly DrainedBatch[] = Object.freeze([])
 
 /** topicIndex values are Uint16 in the batch arrays. */
 const MAX_TOPICS = 65_536
+/** Kafka partitions are non-negative int32: a lane number is topic index × 2^31 + partition. */
+const PARTITION_SPAN = 2 ** 31
+
+export interface BatchSetOptions {
+  /** Starts every batch label (batch/label). */
+  readonly labelPrefix?: string
+  /** Each batch holds rows of one partition (exactly_once: a manifest is one offset range). */
+  readonly perPartition?: boolean
+}
 
 export interface DroppedRow {
   readonly topic: string
@@ -46,12 +55,17 @@ export class BatchSet {
   private lastListKey = ''
   private lastList: Batcher[] | undefined
 
-  /** `labelPrefix` starts every batch label (batch/label). Throws ConfigError without a limit. */
+  private readonly labelPrefix: string
+  private readonly perPartition: boolean
+
+  /** Throws ConfigError without a limit. */
   constructor(
     private readonly limits: BatchLimits,
-    private readonly labelPrefix = 'sinker',
+    options: BatchSetOptions = {},
   ) {
     checkLimits(limits)
+    this.labelPrefix = options.labelPrefix ?? 'sinker'
+    this.perPartition = options.perPartition ?? false
   }
 
   /** The index of a topic name in this set's table (added on first use; indexes are stable). */
@@ -86,9 +100,37 @@ export class BatchSet {
     now: number,
     task?: string,
   ): readonly DrainedBatch[] {
-    const batcher = this.open(target, version, 0, task)
+    const lane = this.perPartition ? this.topicIndex(topic) * PARTITION_SPAN + partition : -1
+    const batcher = this.open(target, version, 0, task, lane)
     const end = batcher.writeText(row)
     return this.commit(batcher, end, topic, partition, offset, now)
+  }
+
+  /**
+   * The batch of an exactly-once manifest re-formed after a restart: its rows as they were
+   * re-encoded, its stored label. Not buffered here: the caller dispatches it at once.
+   */
+  replayed(
+    target: TargetRef,
+    version: number,
+    label: string,
+    rows: readonly { row: string; topic: string; partition: number; offset: number }[],
+    now: number,
+    task?: string,
+  ): DrainedBatch {
+    const { labelPrefix, topics } = this
+    // No limit may cut it: the manifest's batch was cut once, at exactly these rows.
+    const limits = {
+      max_rows: rows.length + 1,
+      max_bytes: Number.POSITIVE_INFINITY,
+      max_interval_ms: Number.POSITIVE_INFINITY,
+    }
+    const b = new Batcher({ target, version, limits, topics, labelPrefix, task, label })
+    for (const r of rows) {
+      const end = b.writeText(r.row)
+      b.commit(end - b.writePos, this.topicIndex(r.topic), r.partition, r.offset, now)
+    }
+    return b.drain('replay')
   }
 
   /**
@@ -96,16 +138,16 @@ export class BatchSet {
    * at its writePos. A row writer writes there, then commit()s; a declined row is never
    * committed and leaves nothing behind.
    */
-  open(target: TargetRef, version: number, maxBytes = 0, task?: string): Batcher {
+  open(target: TargetRef, version: number, maxBytes = 0, task?: string, lane = -1): Batcher {
     const key = this.keyOf(target)
     const list = this.listOf(key)
     let batcher: Batcher | undefined
     for (let i = 0; i < list.length; i++) {
       const b = list[i]!
-      if (b.version === version && b.task === task) batcher = b
+      if (b.version === version && b.task === task && b.lane === lane) batcher = b
     }
     if (batcher === undefined) {
-      batcher = this.createBatcher(target, version, key, task)
+      batcher = this.createBatcher(target, version, key, task, lane)
       list.push(batcher)
     }
     // One byte more for the newline commit() adds.
@@ -266,10 +308,11 @@ export class BatchSet {
     version: number,
     key: string,
     task: string | undefined,
+    lane: number,
   ): Batcher {
     const { limits, labelPrefix, topics } = this
     const initialBytes = this.lastBytes.get(key)
-    return new Batcher({ target, version, limits, topics, labelPrefix, initialBytes, task })
+    return new Batcher({ target, version, limits, topics, labelPrefix, initialBytes, task, lane })
   }
 
   /** Notes a drained batch's size: the target's next body starts that large (no regrowth). */

@@ -9,7 +9,15 @@ import type { TargetRef } from '../schema/table-schema'
 import { batchLabel } from './label'
 import { RowBytes } from './row-bytes'
 
-export type FlushReason = 'rows' | 'bytes' | 'age' | 'shutdown' | 'revoke' | 'schema_change'
+export type FlushReason =
+  | 'rows'
+  | 'bytes'
+  | 'age'
+  | 'shutdown'
+  | 'revoke'
+  | 'schema_change'
+  /** An exactly-once batch re-formed from its manifest after a restart (SPEC §6). */
+  | 'replay'
 
 /** Each limit is a positive number, or Infinity for none; at least one must be finite. */
 export interface BatchLimits {
@@ -54,6 +62,10 @@ export interface BatcherOptions {
   readonly task?: string | undefined
   /** The body's first capacity (e.g. the size of this target's last batch). */
   readonly initialBytes?: number
+  /** Which partition's rows it takes, when batches hold one partition each; -1 for any. */
+  readonly lane?: number
+  /** A label fixed in advance (a replayed manifest's) instead of one derived from the rows. */
+  readonly label?: string
 }
 
 const INITIAL_CAPACITY = 256
@@ -65,6 +77,8 @@ export class Batcher {
   readonly target: TargetRef
   readonly version: number
   readonly task: string | undefined
+  readonly lane: number
+  private readonly fixedLabel: string | undefined
   private readonly limits: BatchLimits
   private readonly topics: readonly string[]
   private readonly labelPrefix: string
@@ -85,6 +99,8 @@ export class Batcher {
     this.target = options.target
     this.version = options.version
     this.task = options.task
+    this.lane = options.lane ?? -1
+    this.fixedLabel = options.label
     this.limits = options.limits
     this.topics = options.topics
     this.labelPrefix = options.labelPrefix
@@ -185,7 +201,7 @@ export class Batcher {
       rows: new RowBytes(body, this.rowEnds.slice(0, n)),
       bytes: this.pos,
       ...rowOffsets,
-      label: batchLabel(this.labelPrefix, this.target, rowOffsets),
+      label: this.fixedLabel ?? batchLabel(this.labelPrefix, this.target, rowOffsets),
       reason,
       task: this.task,
     }

@@ -54,11 +54,6 @@ export function createDeadLetter(config: Config): DeadLetter {
 /** Refuses settings this build cannot honour rather than running half-configured. */
 export function unsupported(config: Config): string[] {
   const issues: string[] = []
-  if (config.delivery.guarantee === 'exactly_once') {
-    issues.push(
-      'delivery.guarantee: exactly_once is not available in this build yet; use at_least_once',
-    )
-  }
   config.tables.forEach((t, i) => {
     if (t.dynamic_schema.enabled) {
       issues.push(

@@ -88,7 +88,12 @@ function tableChecks(config: Config, sink: Sink): Check[] {
         sink.describe({ database: r.database.text, table: r.table.text }, s),
       )
       if (cols === null) throw new Error('table does not exist')
-      return `${cols.length} columns`
+      if (config.delivery.guarantee !== 'exactly_once') return `${cols.length} columns`
+      const dedup = await withDeadline('deduplication', CHECK_TIMEOUT_MS, (s) =>
+        sink.deduplication({ database: r.database.text, table: r.table.text }, s),
+      )
+      if (!dedup.ok) throw new Error(`exactly_once cannot be kept: ${dedup.detail}`)
+      return `${cols.length} columns; exactly_once: ${dedup.detail}`
     },
   }))
 }

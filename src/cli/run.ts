@@ -53,6 +53,7 @@ export async function runCommand(configPath: string, io: CliIo): Promise<ExitCod
     metrics,
     ledger: {
       store: ledger.store,
+      manifests: ledger.manifests,
       runAction: createActionRunner(statements, (sql, signal) => sink.runDdl(sql, signal)),
     },
   })
@@ -78,5 +79,5 @@ export async function runCommand(configPath: string, io: CliIo): Promise<ExitCod
   await server.close()
   await ledger.close()
   log.flush()
-  return code === 0 ? 0 : 1
+  return code
 }

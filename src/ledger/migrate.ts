@@ -38,6 +38,26 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX IF NOT EXISTS ddl_task_status ON ddl_task (task_status)',
     ],
   },
+  {
+    version: 2,
+    statements: [
+      `CREATE TABLE IF NOT EXISTS batch_manifest (
+        label TEXT PRIMARY KEY,
+        topic TEXT NOT NULL,
+        partition_id INTEGER NOT NULL,
+        first_offset INTEGER NOT NULL,
+        last_offset INTEGER NOT NULL,
+        row_count INTEGER NOT NULL,
+        target_db TEXT NOT NULL,
+        target_table TEXT NOT NULL,
+        task_id TEXT,
+        written INTEGER NOT NULL,
+        create_time INTEGER NOT NULL,
+        update_time INTEGER NOT NULL
+      )`,
+      'CREATE INDEX IF NOT EXISTS batch_manifest_partition ON batch_manifest (topic, partition_id, last_offset)',
+    ],
+  },
 ]
 
 const VERSIONS_TABLE = `CREATE TABLE IF NOT EXISTS ledger_schema_version (

@@ -10,6 +10,8 @@ import { dirname } from 'node:path'
 import { type Client, createClient } from '@libsql/client'
 import type { Clock } from '../core/clock'
 import { withDeadline } from '../core/deadline'
+import type { ManifestStore } from '../delivery/manifest'
+import { createLibsqlManifestStore } from './manifests'
 import { migrate } from './migrate'
 import { createLibsqlStore, type LedgerStore } from './store'
 
@@ -23,6 +25,8 @@ export interface LedgerOptions {
 
 export interface Ledger {
   readonly store: LedgerStore
+  /** Exactly-once batch manifests (SPEC §6). */
+  readonly manifests: ManifestStore
   readonly url: string
   /** Idempotent. */
   close(): Promise<void>
@@ -59,6 +63,7 @@ function wrap(client: Client, opts: LedgerOptions): Ledger {
   let closed = false
   return {
     store: createLibsqlStore(client, opts.actionTimeoutMs),
+    manifests: createLibsqlManifestStore(client, opts.actionTimeoutMs),
     url: opts.url,
     close: async () => {
       if (closed) return

@@ -1,7 +1,8 @@
 /**
  * @module ledger/schema
- * The drizzle description of the `ddl_task` table of SPEC §5. Declaration only: the table is
- * created by ledger/migrate, whose SQL must stay in step with this file.
+ * The drizzle description of the ledger's tables: `ddl_task` (SPEC §5) and `batch_manifest`
+ * (SPEC §6). Declaration only: the tables are created by ledger/migrate, whose SQL must stay in
+ * step with this file.
  */
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { OP_TYPES, TASK_STATUSES } from './task'
@@ -34,3 +35,25 @@ export const ddlTask = sqliteTable(
 )
 
 export type DdlTaskRow = typeof ddlTask.$inferSelect
+
+/** Exactly-once batch manifests (SPEC §6): one per batch, stored before the batch is sent. */
+export const batchManifest = sqliteTable(
+  'batch_manifest',
+  {
+    label: text('label').primaryKey(),
+    topic: text('topic').notNull(),
+    partition: integer('partition_id').notNull(),
+    firstOffset: integer('first_offset').notNull(),
+    lastOffset: integer('last_offset').notNull(),
+    rowCount: integer('row_count').notNull(),
+    targetDb: text('target_db').notNull(),
+    targetTable: text('target_table').notNull(),
+    taskId: text('task_id'),
+    written: integer('written', { mode: 'boolean' }).notNull(),
+    createTime: integer('create_time').notNull(),
+    updateTime: integer('update_time').notNull(),
+  },
+  (t) => [index('batch_manifest_partition').on(t.topic, t.partition, t.lastOffset)],
+)
+
+export type BatchManifestRow = typeof batchManifest.$inferSelect

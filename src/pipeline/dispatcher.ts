@@ -27,6 +27,10 @@ export interface DispatcherDeps {
   onWritten(table: string, rows: number, bytes: number): void
   /** 'drop' when the batch task a batch belongs to was deprecated (SPEC §5 rule 4). */
   taskVerdict?(task: string): 'write' | 'drop' | undefined
+  /** exactly_once: stores the batch's manifest before its first attempt (SPEC §6). */
+  beforeSend?(batch: DrainedBatch, signal: AbortSignal): Promise<void>
+  /** exactly_once: records that the batch was written, before its offsets are acked. */
+  afterWritten?(batch: DrainedBatch): Promise<void>
 }
 
 interface Job {
@@ -97,6 +101,7 @@ export class Dispatcher {
       metrics.rowsDropped.inc({ table, reason: 'deprecated_batch' }, batch.rows.length)
       return
     }
+    await this.deps.beforeSend?.(batch, this.abort.signal)
     const started = clock.now()
     const outcome = await writeBatch(batch, sink, {
       retry: this.deps.retry,
@@ -121,6 +126,7 @@ export class Dispatcher {
       await this.deps.deadLetter.write(inputs, this.abort.signal)
       metrics.deadLettered.inc({ reason: 'sink_rejected' }, inputs.length)
     }
+    await this.deps.afterWritten?.(batch)
     tracker.ackRows(batch)
     metrics.flushDuration.observe({ table }, (clock.now() - started) / 1000)
     metrics.batchRows.observe({ table }, outcome.written)

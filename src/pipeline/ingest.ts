@@ -11,6 +11,7 @@ import type { DeadLetterInput } from '../deadletter/dead-letter'
 import type { DeadLetterReason } from '../deadletter/reason'
 import { JsonBatchDecoder } from '../decode/json-batch-decoder'
 import type { OffsetTracker } from '../delivery/offset-tracker'
+import type { ReplayPlan } from '../delivery/replay-plan'
 import type { Metrics } from '../metrics/metrics'
 import type { Route, Router } from '../route/router'
 import { DECLINED, type FastEncoder } from '../schema/fast/fast-encoder'
@@ -40,6 +41,11 @@ export interface IngestDeps {
   sinkKind: SinkKind
   /** Batch-task headers and the ledger (SPEC §5); absent in tests that need no ledger. */
   tasks?: TaskGate | undefined
+  /**
+   * exactly_once (SPEC §6): the manifests to replay. Its rows take the slow path, whose bytes
+   * the fast path is proven to equal, so a replay never depends on which path a row took.
+   */
+  replay?: ReplayPlan | undefined
 }
 
 export interface IngestResult {
@@ -60,7 +66,7 @@ export async function ingest(
   deps: IngestDeps,
   signal: AbortSignal,
 ): Promise<IngestResult> {
-  const { tracker, router, targets, batches } = deps
+  const { tracker, router, targets, batches, replay } = deps
   const deadLetters: DeadLetterInput[] = []
   const drained: DrainedBatch[] = []
   const now = deps.now()
@@ -74,6 +80,8 @@ export async function ingest(
   let assigned = false
   let fastTargets = new Map<number, FastTarget | null>()
   const zones = new ZoneAgreement(deps)
+  // exactly_once: per partition with manifests, the last offset read in this batch.
+  const replayProgress = new Map<string, { topic: string; partition: number; offset: number }>()
   let start = 0
   for (let i = 0; i < b.count; i++) {
     const end = b.valueEnd[i]!
@@ -92,6 +100,10 @@ export async function ingest(
     const size = end - valueStart
     tracker.track(topic, partition, offset, size)
     counts.add(topicIndex, size)
+    if (replay?.has(topic, partition)) {
+      replay.enter(topic, partition, offset)
+      replayProgress.set(`${topic}\u0000${partition}`, { topic, partition, offset })
+    }
 
     if ((b.flags[i]! & FLAG_NULL_VALUE) !== 0) {
       dead(i, 'not_object', 'the message has no value (tombstone)')
@@ -130,7 +142,7 @@ export async function ingest(
         task = spec.taskId
       }
     }
-    if (route?.fixed) {
+    if (route?.fixed && replay === undefined) {
       let fast = fastTargets.get(route.index)
       if (fast === undefined) {
         fast = fastTarget(route, deps, zones)
@@ -193,8 +205,30 @@ export async function ingest(
       continue
     }
     const { target, version } = state.snapshot
+    if (replay?.has(topic, partition)) {
+      const placed = replay.place(key, task, topic, partition, offset)
+      if (placed.kind === 'settled') {
+        // Written before a crash: sending it again could only duplicate it.
+        tracker.ack(topic, partition, offset)
+        deps.metrics.rowsDropped.inc({ table: key, reason: 'already_written' })
+        continue
+      }
+      if (placed.kind === 'replay') {
+        replay.gather(placed.label, { row, topic, partition, offset }, version)
+        continue
+      }
+    }
     const out = batches.add(target, version, row, topic, partition, offset, now, task)
     if (out.length > 0) drained.push(...out)
+  }
+  if (replay !== undefined) {
+    for (const p of replayProgress.values()) {
+      if (!deps.isAssigned(p.topic, p.partition)) continue
+      for (const done of replay.progress(p.topic, p.partition, p.offset)) {
+        const m = done.manifest
+        drained.push(batches.replayed(m.target, done.version, m.label, done.rows, now, m.task))
+      }
+    }
   }
   return { deadLetters, drained, consumed: counts.report(b.topics, deps.metrics) }
 }

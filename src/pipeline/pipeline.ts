@@ -10,7 +10,11 @@ import type { Config } from '../config/schema'
 import type { Clock } from '../core/clock'
 import { withDeadline } from '../core/deadline'
 import type { DeadLetter } from '../deadletter/dead-letter'
+import { ExactlyOnce } from '../delivery/exactly-once'
+import type { ManifestStore } from '../delivery/manifest'
 import { OffsetTracker } from '../delivery/offset-tracker'
+import { ReplayPlan } from '../delivery/replay-plan'
+import { ConfigError } from '../errors'
 import { BatchTaskCoordinator } from '../ledger/coordinator'
 import { newOwnerId, ownerIsGone } from '../ledger/open'
 import type { RunAction } from '../ledger/run-statements'
@@ -20,7 +24,7 @@ import { rateLimited } from '../log/logger'
 import type { Metrics } from '../metrics/metrics'
 import { Router } from '../route/router'
 import { compileRowEncoder } from '../schema/row-encoder'
-import type { ColumnDef } from '../schema/table-schema'
+import { type ColumnDef, targetKey } from '../schema/table-schema'
 import type { Sink, Verdict } from '../sinks/sink'
 import type { SourceHandlers, TopicPartition, TopicPartitionOffset } from '../source/kafka-source'
 import type { PackedBatch } from '../source/packed-batch'
@@ -57,11 +61,12 @@ export interface PipelineDeps {
   log: Logger
   metrics: Metrics
   /** The batch-task ledger (SPEC §5); without it batch headers are not acted on (tests). */
-  ledger?: { store: LedgerStore; runAction: RunAction } | undefined
+  ledger?: { store: LedgerStore; runAction: RunAction; manifests?: ManifestStore } | undefined
 }
 
 const COMMIT_INTERVAL_MS = 1000
 const PROBE_INTERVAL_MS = 10_000
+const PRUNE_INTERVAL_MS = 10_000
 const LAG_INTERVAL_MS = 5000
 const KAFKA_TIMEOUT_MS = 10_000
 /** Two batches in flight keep the sink busy while the next one fills; more only adds parts. */
@@ -82,6 +87,11 @@ export class Pipeline {
   private readonly coordinator: BatchTaskCoordinator | undefined
   private readonly tasks: TaskGate | undefined
   private readonly source: Source
+  /** exactly_once (SPEC §6): manifests in the ledger, and the ones to replay after a restart. */
+  private readonly exactlyOnce: ExactlyOnce | undefined
+  private readonly replay: ReplayPlan | undefined
+  /** Manifest reads of newly assigned partitions: no message is ingested before they finish. */
+  private manifestLoads: Promise<void> = Promise.resolve()
   private readonly assigned = new Map<string, TopicPartition>()
   private readonly committed = new Map<string, number>()
   private readonly tables = new Map<string, TableStats>()
@@ -101,7 +111,20 @@ export class Pipeline {
     const { config, clock, sink } = deps
     this.startedAt = clock.now()
     this.health = new Health(clock)
-    this.batches = new BatchSet(config.batch)
+    const manifests = deps.ledger?.manifests
+    if (config.delivery.guarantee === 'exactly_once') {
+      if (!manifests) throw new Error('exactly_once needs the ledger for its manifests')
+      this.exactlyOnce = new ExactlyOnce({
+        store: manifests,
+        sink,
+        clock,
+        log: deps.log,
+        retry: config.delivery.retry,
+        timeoutMs: KAFKA_TIMEOUT_MS,
+      })
+      this.replay = new ReplayPlan()
+    }
+    this.batches = new BatchSet(config.batch, { perPartition: this.exactlyOnce !== undefined })
     this.router = new Router(config.tables, sinkDatabase(config))
     this.targets = new TargetRegistry({
       sink,
@@ -127,6 +150,12 @@ export class Pipeline {
         this.tableStats(table).flushed(rows, bytes, clock.now())
       },
       taskVerdict: (task) => this.coordinator?.verdictIfKnown(task),
+      ...(this.exactlyOnce
+        ? {
+            beforeSend: (b, s) => this.exactlyOnce!.beforeSend(b, s),
+            afterWritten: (b) => this.exactlyOnce!.afterWritten(b),
+          }
+        : {}),
     })
     this.logDeadLetter = rateLimited(() => clock.now(), 10_000, 20)
     if (deps.ledger) {
@@ -150,13 +179,14 @@ export class Pipeline {
   }
 
   /** Runs until stop() or a fatal error; resolves with the exit code (SPEC §2). */
-  async run(): Promise<number> {
+  async run(): Promise<0 | 1 | 2> {
     const signal = this.stopping.signal
     const loops = [
       this.every(COMMIT_INTERVAL_MS, () => this.commit()),
       this.every(PROBE_INTERVAL_MS, () => this.probe()),
       this.every(LAG_INTERVAL_MS, () => this.updateLag()),
       this.every(PROBE_INTERVAL_MS, () => this.countTasks()),
+      this.every(PRUNE_INTERVAL_MS, () => this.pruneManifests()),
     ]
     try {
       await this.prepareFixedTargets(signal)
@@ -212,6 +242,8 @@ export class Pipeline {
       this.applyBackpressure()
       const wait = Math.max(10, Math.min(100, this.batches.msUntilNextDue(clock.now())))
       const batch = await this.source.poll(wait)
+      // Assigned partitions' manifests are read before any of their messages is placed.
+      await this.manifestLoads
       if (batch) {
         this.health.set('kafka', null)
         await this.handle(batch, signal)
@@ -236,6 +268,7 @@ export class Pipeline {
         isAssigned: (t, p) => this.assigned.has(tpKey(t, p)),
         sinkKind: this.deps.sink.kind,
         tasks: this.tasks,
+        replay: this.replay,
       },
       signal,
     )
@@ -286,7 +319,10 @@ export class Pipeline {
       const what = `table ${target.database}.${target.table}`
       for (;;) {
         const state = await this.targets.load(target, this.loadOptions(route.index), signal)
-        if (state) break
+        if (state) {
+          await this.exactlyOnce?.requireDedup(target, signal)
+          break
+        }
         this.health.set(what, `${what} does not exist`)
         this.deps.log.error(
           { event: 'table_missing', table: `${target.database}.${target.table}` },
@@ -324,6 +360,31 @@ export class Pipeline {
       this.tracker.assign(p.topic, p.partition)
     }
     this.paused = false
+    const exactlyOnce = this.exactlyOnce
+    const replay = this.replay
+    if (exactlyOnce && replay && parts.length > 0) {
+      const signal = this.stopping.signal
+      this.manifestLoads = this.manifestLoads
+        .then(() => exactlyOnce.load(parts, signal))
+        .then((manifests) => {
+          // Partitions revoked while we read are not ours to replay.
+          const still = parts.filter((p) => this.assigned.has(tpKey(p.topic, p.partition)))
+          replay.load(
+            still,
+            manifests.filter((m) => this.assigned.has(tpKey(m.topic, m.partition))),
+            (m) => targetKey(m.target),
+          )
+          if (manifests.length > 0) {
+            this.deps.log.info(
+              { event: 'manifests_loaded', count: manifests.length, pending: replay.pending() },
+              'exactly-once manifests read for the assigned partitions',
+            )
+          }
+        })
+        .catch((e: Error) => {
+          if (!signal.aborted) this.fail(e)
+        })
+    }
     this.deps.log.info(
       { event: 'partitions_assigned', partitions: parts.map((p) => `${p.topic}/${p.partition}`) },
       'partitions assigned',
@@ -359,6 +420,7 @@ export class Pipeline {
     // Nothing polls during a revocation, so an async commit's answer could not arrive.
     await this.commit(revoked, 'sync').catch(() => undefined)
     for (const p of parts) {
+      this.replay?.forget(p.topic, p.partition)
       this.tracker.revoke(p.topic, p.partition)
       this.committed.delete(tpKey(p.topic, p.partition))
       metrics.consumerLag.remove({ topic: p.topic, partition: String(p.partition) })
@@ -394,6 +456,17 @@ export class Pipeline {
     ).catch((e: Error) => {
       log.warn({ event: 'task_drain_gave_up', task: taskId, error: e.message }, 'gave up waiting')
     })
+  }
+
+  /** exactly_once: manifests wholly below the committed offsets are no longer needed. */
+  private async pruneManifests(): Promise<void> {
+    if (!this.exactlyOnce) return
+    const committed = new Map<string, { topic: string; partition: number; offset: number }>()
+    for (const p of this.assigned.values()) {
+      const offset = this.committed.get(tpKey(p.topic, p.partition))
+      if (offset !== undefined) committed.set(tpKey(p.topic, p.partition), { ...p, offset })
+    }
+    await this.exactlyOnce.prune(committed)
   }
 
   /** Task counts by status for /status, read from the ledger (bounded by its own deadlines). */
@@ -494,7 +567,7 @@ export class Pipeline {
     }
   }
 
-  private async shutdown(): Promise<number> {
+  private async shutdown(): Promise<0 | 1 | 2> {
     const { config, clock, log } = this.deps
     this.stop()
     const deadline = clock.now() + config.delivery.shutdown_timeout_ms
@@ -519,7 +592,8 @@ export class Pipeline {
     await this.source.close(Math.min(left(), 10_000))
     this.coordinator?.close()
     await Promise.allSettled([this.deps.sink.close(), this.deps.deadLetter.close()])
-    const code = this.fatal || !flushed ? 1 : 0
+    // A target exactly_once cannot be kept for is a configuration problem (SPEC §2: exit 2).
+    const code = this.fatal instanceof ConfigError ? 2 : this.fatal || !flushed ? 1 : 0
     log.info({ event: 'stopped', exit_code: code }, 'stopped')
     return code
   }

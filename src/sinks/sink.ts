@@ -44,6 +44,11 @@ export interface Sink {
   describe(target: TargetRef, signal: AbortSignal): Promise<ColumnDef[] | null>
   /** Runs one DDL statement (batch-task actions, SPEC §5); the answer is classified. */
   runDdl(sql: string, signal: AbortSignal): Promise<Verdict>
+  /**
+   * Whether the target drops a replayed batch (SPEC §6 exactly_once): not ok means a replay
+   * would write its rows twice. Throws on transport errors.
+   */
+  deduplication(target: TargetRef, signal: AbortSignal): Promise<Check>
   /** A cheap round trip that proves the sink answers and accepts our credentials. */
   probe(signal: AbortSignal): Promise<Check>
   /** Idempotent. */

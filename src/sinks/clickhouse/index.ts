@@ -7,6 +7,7 @@ import type { Clock } from '../../core/clock'
 import type { ColumnDef, TargetRef } from '../../schema/table-schema'
 import type { Check, Sink, SinkBatch, Verdict } from '../sink'
 import { runDdl } from './ddl'
+import { dedupCheck, readTableEngine } from './dedup'
 import { probeClickHouse } from './health'
 import { InvalidIdentifierError } from './identifier'
 import type { ClickHouseSinkOptions } from './options'
@@ -79,6 +80,15 @@ export function createClickHouseSink(
     describe(target: TargetRef, signal: AbortSignal): Promise<ColumnDef[] | null> {
       if (lifetime.signal.aborted) return Promise.reject(new Error(whyOf(CLOSED)))
       return describeTable(query, target, signal)
+    },
+    async deduplication(target: TargetRef, signal: AbortSignal): Promise<Check> {
+      if (lifetime.signal.aborted) throw new Error(whyOf(CLOSED))
+      const [engine, server] = await Promise.all([
+        readTableEngine(query, target, signal),
+        serverInfo(),
+      ])
+      if (engine === null) return { ok: false, detail: 'table does not exist' }
+      return dedupCheck(engine, server)
     },
     probe(signal: AbortSignal): Promise<Check> {
       if (lifetime.signal.aborted) return Promise.resolve({ ok: false, detail: whyOf(CLOSED) })

@@ -50,6 +50,12 @@ export function createDorisSink(opts: DorisSinkOptions, deps: DorisSinkDeps): Do
       if (lifetime.signal.aborted) return Promise.reject(new Error(whyOf(CLOSED)))
       return describeTable(ctx, target, linked(signal))
     },
+    deduplication(): Promise<Check> {
+      return Promise.resolve({
+        ok: true,
+        detail: 'Stream Load labels: a replayed batch is refused as Label Already Exists',
+      })
+    },
     probe(signal: AbortSignal): Promise<Check> {
       if (lifetime.signal.aborted) return Promise.resolve({ ok: false, detail: whyOf(CLOSED) })
       return probeDoris(ctx, linked(signal))

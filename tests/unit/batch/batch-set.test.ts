@@ -164,7 +164,7 @@ describe('BatchSet properties', () => {
     })
     fc.assert(
       fc.property(limits, fc.array(action, { maxLength: 400, size: 'max' }), (lim, actions) => {
-        const s = new BatchSet(lim, 'p')
+        const s = new BatchSet(lim, { labelPrefix: 'p' })
         const versions = [1, 1, 1]
         const nextOffset = new Map<string, number>()
         const added = new Map<string, { target: number; version: number }>()

@@ -102,6 +102,10 @@ class FakeSink implements Sink {
   async probe() {
     return { ok: true, detail: 'fake' }
   }
+  dedupAnswer = { ok: true, detail: 'fake dedup' }
+  async deduplication() {
+    return this.dedupAnswer
+  }
   async close() {}
 }
 
