@@ -9,14 +9,9 @@ import { systemClock } from '../../../src/core/clock'
 import { createDroppingDeadLetter } from '../../../src/deadletter/dead-letter'
 import { silentLogger } from '../../../src/log/logger'
 import { createMetrics } from '../../../src/metrics/metrics'
-import { Pipeline, type Source } from '../../../src/pipeline/pipeline'
+import { Pipeline } from '../../../src/pipeline/pipeline'
 import type { Sink, SinkBatch, Verdict } from '../../../src/sinks/sink'
-import type {
-  SourceHandlers,
-  TopicPartition,
-  TopicPartitionOffset,
-} from '../../../src/source/kafka-source'
-import type { PackedBatch } from '../../../src/source/packed-batch'
+import { FakeSource } from '../../support/fake-source'
 import { packBatch } from '../../support/packed'
 
 const TOPIC = 'events'
@@ -37,47 +32,6 @@ function config(over: Record<string, unknown> = {}) {
     delivery: { shutdown_timeout_ms: 300, retry: { initial_backoff_ms: 10, max_backoff_ms: 20 } },
     ...over,
   })
-}
-
-class FakeSource implements Source {
-  handlers!: SourceHandlers
-  joined = false
-  revocation: Promise<void> | undefined
-  readonly queue: PackedBatch[] = []
-  readonly commits: TopicPartitionOffset[][] = []
-  async connect(): Promise<void> {
-    this.joined = true
-  }
-  async poll(timeoutMs: number): Promise<PackedBatch | null> {
-    const b = this.queue.shift()
-    if (b) return b
-    await Bun.sleep(Math.min(timeoutMs, 5))
-    return null
-  }
-  async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    this.commits.push([...offsets])
-  }
-  pause(): void {}
-  resume(): void {}
-  highWatermark(): number | null {
-    return null
-  }
-  async close(): Promise<void> {}
-  assign(parts: TopicPartition[]) {
-    this.handlers.onAssign(parts)
-  }
-  revoke(parts: TopicPartition[]): Promise<void> {
-    this.revocation = this.handlers.onRevoke(parts).finally(() => {
-      this.revocation = undefined
-    })
-    return this.revocation
-  }
-  lastCommitted(partition: number): number | undefined {
-    let at: number | undefined
-    for (const list of this.commits)
-      for (const c of list) if (c.partition === partition) at = c.offset
-    return at
-  }
 }
 
 class FakeSink implements Sink {
