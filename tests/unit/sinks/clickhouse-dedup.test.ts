@@ -23,9 +23,13 @@ test('Replicated*MergeTree deduplicates on every version', () => {
 test('MergeTree needs the window setting and a server that has it', () => {
   const withWindow = {
     engine: 'MergeTree',
-    engineFull: 'MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 100, index_granularity = 8192',
+    engineFull:
+      'MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 100, index_granularity = 8192',
   }
-  const zero = { engine: 'MergeTree', engineFull: 'MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 0' }
+  const zero = {
+    engine: 'MergeTree',
+    engineFull: 'MergeTree ORDER BY id SETTINGS non_replicated_deduplication_window = 0',
+  }
   const plain = { engine: 'MergeTree', engineFull: 'MergeTree ORDER BY id' }
   expect(dedupCheck(withWindow, recent)).toEqual({
     ok: true,
