@@ -64,6 +64,47 @@ test('check passes against live services and fails, one line each, when the tabl
   expect(fail.out).toContain('FAIL  table cli.missing: table does not exist')
 }, 60_000)
 
+test('exactly_once on a ClickHouse 18.16 MergeTree table: check says why, run refuses with exit 2', async () => {
+  await ch.query('CREATE DATABASE IF NOT EXISTS cli')
+  await ch.query('CREATE TABLE IF NOT EXISTS cli.eo (id UInt64) ENGINE = MergeTree() ORDER BY id')
+  await kafka.createTopic('cli.eo', 1)
+  const cfg = join(dir, 'eo.yaml')
+  const yaml = configYaml(
+    {
+      brokers: kafka.brokers,
+      topic: 'cli.eo',
+      group: 'cli-eo',
+      clickhouseUrl: ch.url,
+      database: 'cli',
+      table: 'eo',
+    },
+    '127.0.0.1:0',
+  )
+  writeFileSync(
+    cfg,
+    `${yaml}ledger: { url: "file:${join(dir, 'eo-ledger.db')}" }\n`.replace(
+      'delivery: {',
+      'delivery: { guarantee: exactly_once,',
+    ),
+  )
+  const check = run(['check', '-c', cfg])
+  expect(check.code).toBe(1)
+  expect(check.out).toContain(
+    'FAIL  table cli.eo: exactly_once cannot be kept: MergeTree keeps repeated inserts on ClickHouse 18.16',
+  )
+  const r = Bun.spawnSync([BINARY, 'run', '-c', cfg], {
+    cwd: dir,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    timeout: 60_000,
+  })
+  expect(r.exitCode).toBe(2)
+  expect(r.stdout.toString() + r.stderr.toString()).toContain(
+    'exactly_once cannot be kept for cli.eo',
+  )
+  expect((await ch.query('SELECT count() FROM cli.eo')).trim()).toBe('0')
+}, 90_000)
+
 test('ledger list opens the ledger file and shows no task; show of an unknown id exits 2', () => {
   const cfg = join(dir, 'ledger.yaml')
   writeFileSync(
