@@ -209,6 +209,17 @@ export class BatchSet {
     return ms
   }
 
+  /** Drains every buffered batch of `target` (all versions and tasks), e.g. before a schema change. */
+  drainTarget(target: TargetRef, reason: FlushReason): DrainedBatch[] {
+    const key = this.keyOf(target)
+    const list = this.byTarget.get(key)
+    if (list === undefined) return []
+    const out: DrainedBatch[] = []
+    for (const b of list) if (b.size > 0) out.push(this.remember(key, b.drain(reason)))
+    this.evictEmpty(key, list)
+    return out
+  }
+
   drainAll(reason: FlushReason): DrainedBatch[] {
     return this.drainWhere(() => true, reason)
   }

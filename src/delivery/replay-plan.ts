@@ -49,6 +49,8 @@ interface PartitionPlan {
   /** By first offset. */
   entries: Entry[]
   started: boolean
+  /** The highest offset read so far (enter). */
+  read: number
 }
 
 const NEW: Placement = Object.freeze({ kind: 'new' })
@@ -71,7 +73,7 @@ export class ReplayPlan {
       const k = tpKey(m.topic, m.partition)
       let plan = this.parts.get(k)
       if (plan === undefined) {
-        plan = { entries: [], started: false }
+        plan = { entries: [], started: false, read: -1 }
         this.parts.set(k, plan)
       }
       plan.entries.push({
@@ -98,7 +100,14 @@ export class ReplayPlan {
    */
   enter(topic: string, partition: number, offset: number): void {
     const plan = this.parts.get(tpKey(topic, partition))
-    if (plan !== undefined) this.start(plan, offset)
+    if (plan === undefined) return
+    this.start(plan, offset)
+    if (offset > plan.read) plan.read = offset
+  }
+
+  /** The highest offset of the partition read so far; -1 before any (or without manifests). */
+  lastRead(topic: string, partition: number): number {
+    return this.parts.get(tpKey(topic, partition))?.read ?? -1
   }
 
   /** True while the partition has manifests to settle or replay: only then ask place(). */

@@ -4,9 +4,12 @@
  * (target first), map with that target's own snapshot, batch. A message of a fixed route is
  * first offered to the byte-level fast encoder, which writes its row straight into the batch
  * body; a declined one takes the slow path (decode to objects), which alone decides dead-letter
- * reasons. Every message it tracks reaches one outcome; it never throws for bad input.
+ * reasons. A message whose target is not loaded yet, or is changing its schema (a new column,
+ * SPEC §9 "Dynamic schema"), is parked while that runs in the background, so one slow or failing
+ * target never stalls the others; released() later places parked messages in arrival order.
+ * Every message it tracks reaches one outcome; it never throws for bad input.
  */
-import type { BatchSet, DrainedBatch } from '../batch/batch-set'
+import type { Batcher, BatchSet, DrainedBatch } from '../batch/batch-set'
 import type { DeadLetterInput } from '../deadletter/dead-letter'
 import type { DeadLetterReason } from '../deadletter/reason'
 import { JsonBatchDecoder } from '../decode/json-batch-decoder'
@@ -14,13 +17,15 @@ import type { OffsetTracker } from '../delivery/offset-tracker'
 import type { ReplayPlan } from '../delivery/replay-plan'
 import type { Metrics } from '../metrics/metrics'
 import type { Route, Router } from '../route/router'
+import { type DynamicPolicy, newColumnsOf } from '../schema/dynamic-column'
 import { DECLINED, type FastEncoder } from '../schema/fast/fast-encoder'
 import { fastEncoderFor } from '../schema/fast/fast-encoders'
-import { targetKey } from '../schema/table-schema'
+import { type TargetRef, targetKey } from '../schema/table-schema'
 import type { SinkKind } from '../sinks/sink'
 import type { PackedBatch } from '../source/packed-batch'
 import { FLAG_HAS_HEADERS, FLAG_NULL_VALUE } from '../source/packed-batch'
 import { headersOf, keyBytes, valueBytes } from '../source/packed-consume'
+import type { ParkedMessage, ParkedMessages } from './parked'
 import type { LoadOptions, TargetRegistry, TargetState } from './targets'
 import type { TaskGate } from './task-gate'
 
@@ -29,12 +34,18 @@ export interface IngestDeps {
   router: Router
   targets: TargetRegistry
   batches: BatchSet
+  /** Messages waiting for their target's load or schema change. */
+  parked: ParkedMessages
   metrics: Metrics
   now(): number
   /** Largest value accepted; a longer one is dead-lettered as too_large. */
   maxMessageBytes: number
   /** How to load a target first met through route `index` (its zone, its manual columns). */
   loadOptions(index: number): LoadOptions
+  /** Route `index`'s dynamic schema policy, or undefined when it adds no columns. */
+  dynamic?(index: number): DynamicPolicy | undefined
+  /** New keys left out of `table` because it reached max_columns (log, rate-limited). */
+  onCapped?(table: string, keys: readonly string[]): void
   /** Is this partition ours now? Messages of a revoked partition are skipped, not tracked. */
   isAssigned(topic: string, partition: number): boolean
   /** The fast encoder writes ClickHouse's row text; Doris rows take the slow path. */
@@ -55,25 +66,33 @@ export interface IngestResult {
   readonly consumed: number
 }
 
+/** What placing messages produced: dead letters to write and batches to dispatch. */
+export interface Placed {
+  readonly deadLetters: DeadLetterInput[]
+  readonly drained: DrainedBatch[]
+}
+
 /** A fixed route's loaded target and its fast encoder, valid until the next await. */
 interface FastTarget {
   readonly state: TargetState
   readonly encoder: FastEncoder
 }
 
+type Dead = (reason: DeadLetterReason, detail: string) => void
+
 export async function ingest(
   b: PackedBatch,
   deps: IngestDeps,
   signal: AbortSignal,
 ): Promise<IngestResult> {
-  const { tracker, router, targets, batches, replay } = deps
-  const deadLetters: DeadLetterInput[] = []
-  const drained: DrainedBatch[] = []
+  const { tracker, router, batches, replay } = deps
   const now = deps.now()
+  // Targets loaded since the last call place their parked messages before any new one.
+  const out = released(deps, signal)
   const counts = new TopicCounts(b.topics.length)
   const decoder = new JsonBatchDecoder(b.values)
   const dead = (i: number, reason: DeadLetterReason, detail: string) =>
-    deadLetters.push(deadLetterInput(b, i, reason, detail, now))
+    out.deadLetters.push(deadLetterInput(b, i, reason, detail, now))
   // Per (topic, partition) run and per route: what holds until the next await (see reset).
   let lastTopicIndex = -1
   let lastPartition = -1
@@ -81,7 +100,7 @@ export async function ingest(
   let fastTargets = new Map<number, FastTarget | null>()
   const zones = new ZoneAgreement(deps)
   // exactly_once: per partition with manifests, the last offset read in this batch.
-  const replayProgress = new Map<string, { topic: string; partition: number; offset: number }>()
+  const replayRead = new Map<string, { topic: string; partition: number }>()
   let start = 0
   for (let i = 0; i < b.count; i++) {
     const end = b.valueEnd[i]!
@@ -102,7 +121,7 @@ export async function ingest(
     counts.add(topicIndex, size)
     if (replay?.has(topic, partition)) {
       replay.enter(topic, partition, offset)
-      replayProgress.set(`${topic}\u0000${partition}`, { topic, partition, offset })
+      replayRead.set(`${topic}\u0000${partition}`, { topic, partition })
     }
 
     if ((b.flags[i]! & FLAG_NULL_VALUE) !== 0) {
@@ -132,11 +151,7 @@ export async function ingest(
           if (!deps.isAssigned(topic, partition)) continue
         }
         if (verdict === 'drop') {
-          tracker.ack(topic, partition, offset)
-          deps.metrics.rowsDropped.inc({
-            table: targetKey(spec.target),
-            reason: 'deprecated_batch',
-          })
+          dropDeprecated(deps, topic, partition, offset, spec.target)
           continue
         }
         task = spec.taskId
@@ -145,7 +160,7 @@ export async function ingest(
     if (route?.fixed && replay === undefined) {
       let fast = fastTargets.get(route.index)
       if (fast === undefined) {
-        fast = fastTarget(route, deps, zones)
+        fast = fastTarget(route, deps, zones, now)
         fastTargets.set(route.index, fast)
       }
       if (fast !== null) {
@@ -164,8 +179,7 @@ export async function ingest(
           batcher.writePos,
         )
         if (rowEnd !== DECLINED) {
-          const out = batches.commit(batcher, rowEnd, topic, partition, offset, now)
-          if (out.length > 0) drained.push(...out)
+          placeRow(deps, fast.state, task, batcher, rowEnd, topic, partition, offset, now, out)
           continue
         }
       }
@@ -184,53 +198,217 @@ export async function ingest(
       dead(i, resolved.reason, resolved.detail)
       continue
     }
-    const key = targetKey(resolved.target)
-    let state: TargetState | null | undefined = targets.peek(key)
-    if (!state) {
-      state = targets.knownMissing(key)
-        ? null
-        : await targets.load(resolved.target, deps.loadOptions(route.index), signal)
-      // Partitions and targets may have changed while we waited.
-      lastTopicIndex = -1
-      fastTargets = new Map()
+    const message: Message = {
+      target: resolved.target,
+      routeIndex: route.index,
+      value: decoded.value,
+      task,
+      topic,
+      partition,
+      offset,
+    }
+    const outcome = place(deps, message, now, signal, out, (reason, detail) =>
+      dead(i, reason, detail),
+    )
+    if (outcome === WAIT) {
+      deps.parked.park(targetKey(resolved.target), { ...message, record: recordOf(b, i) })
+    }
+  }
+  if (replay !== undefined) replayDone(deps, replayRead.values(), now, out)
+  return { ...out, consumed: counts.report(b.topics, deps.metrics) }
+}
+
+/**
+ * Places the parked messages of every target whose load or change has finished, in arrival
+ * order: rows, or dead letters (unknown_table when the table turned out missing). A target that
+ * needs another change keeps the rest of its messages parked. Never waits.
+ */
+export function released(deps: IngestDeps, signal: AbortSignal): Placed {
+  const out: Placed = { deadLetters: [], drained: [] }
+  if (deps.parked.size === 0) return out
+  const now = deps.now()
+  const replayRead = new Map<string, { topic: string; partition: number }>()
+  for (const key of deps.parked.keys()) {
+    if (deps.targets.busy(key)) continue
+    const list = deps.parked.take(key)
+    for (let j = 0; j < list.length; j++) {
+      const m = list[j]!
+      const { topic, partition, offset } = m.record
+      // A revoked partition's messages were dropped on revocation; this is the safety net.
       if (!deps.isAssigned(topic, partition)) continue
-    }
-    if (!state) {
-      dead(i, 'unknown_table', `table ${key} does not exist`)
-      continue
-    }
-    const row = encodeSafely(state, decoded.value)
-    if (typeof row !== 'string') {
-      dead(i, row.reason, row.detail)
-      continue
-    }
-    const { target, version } = state.snapshot
-    if (replay?.has(topic, partition)) {
-      const placed = replay.place(key, task, topic, partition, offset)
-      if (placed.kind === 'settled') {
-        // Written before a crash: sending it again could only duplicate it.
-        tracker.ack(topic, partition, offset)
-        deps.metrics.rowsDropped.inc({ table: key, reason: 'already_written' })
+      if (m.task !== undefined && deps.tasks?.known(m.task) === 'drop') {
+        dropDeprecated(deps, topic, partition, offset, m.target)
         continue
       }
-      if (placed.kind === 'replay') {
-        replay.gather(placed.label, { row, topic, partition, offset }, version)
-        continue
+      if (deps.replay?.has(topic, partition)) {
+        replayRead.set(`${topic}\u0000${partition}`, { topic, partition })
       }
-    }
-    const out = batches.add(target, version, row, topic, partition, offset, now, task)
-    if (out.length > 0) drained.push(...out)
-  }
-  if (replay !== undefined) {
-    for (const p of replayProgress.values()) {
-      if (!deps.isAssigned(p.topic, p.partition)) continue
-      for (const done of replay.progress(p.topic, p.partition, p.offset)) {
-        const m = done.manifest
-        drained.push(batches.replayed(m.target, done.version, m.label, done.rows, now, m.task))
+      const message: Message = { ...m, topic, partition, offset }
+      const outcome = place(deps, message, now, signal, out, (reason, detail) =>
+        out.deadLetters.push({ ...m.record, reason, detail, now }),
+      )
+      if (outcome === WAIT) {
+        deps.parked.restore(key, list.slice(j))
+        break
       }
     }
   }
-  return { deadLetters, drained, consumed: counts.report(b.topics, deps.metrics) }
+  if (replayRead.size > 0) replayDone(deps, replayRead.values(), now, out)
+  return out
+}
+
+/**
+ * exactly_once: the manifests of these partitions that were read whole are re-formed as batches
+ * with their stored labels. A parked message has not reached its manifest yet, so a partition
+ * counts as read only up to just before its first parked offset.
+ */
+function replayDone(
+  deps: IngestDeps,
+  partitions: Iterable<{ topic: string; partition: number }>,
+  now: number,
+  out: Placed,
+): void {
+  const replay = deps.replay
+  if (replay === undefined) return
+  for (const { topic, partition } of partitions) {
+    if (!deps.isAssigned(topic, partition)) continue
+    const parked = deps.parked.firstOffset(topic, partition)
+    const read = replay.lastRead(topic, partition)
+    const upTo = parked === undefined ? read : Math.min(read, parked - 1)
+    for (const done of replay.progress(topic, partition, upTo)) {
+      const m = done.manifest
+      out.drained.push(
+        deps.batches.replayed(m.target, done.version, m.label, done.rows, now, m.task),
+      )
+    }
+  }
+}
+
+/** A decoded message whose target is resolved. */
+interface Message {
+  readonly target: TargetRef
+  readonly routeIndex: number
+  readonly value: Record<string, unknown>
+  readonly task: string | undefined
+  readonly topic: string
+  readonly partition: number
+  readonly offset: number
+}
+
+const DONE = 0
+const WAIT = 1
+
+/**
+ * Encodes a message with its own target's snapshot and places the row, or dead-letters it; WAIT
+ * when the target is not ready (loading, changing, or messages before it still parked). Starts
+ * what the target needs: its load, or the new columns the message brings (draining the target's
+ * buffered rows first, so no batch mixes the old and new schema).
+ */
+function place(
+  deps: IngestDeps,
+  m: Message,
+  now: number,
+  signal: AbortSignal,
+  out: Placed,
+  dead: Dead,
+): typeof DONE | typeof WAIT {
+  const { targets } = deps
+  const key = targetKey(m.target)
+  if (deps.parked.has(key)) return WAIT
+  const state = targets.peek(key, now)
+  if (state === undefined) {
+    if (targets.busy(key)) return WAIT
+    if (targets.knownMissing(key)) {
+      dead('unknown_table', `table ${key} does not exist`)
+      return DONE
+    }
+    targets.request(m.target, deps.loadOptions(m.routeIndex), signal)
+    return WAIT
+  }
+  const policy = deps.dynamic?.(m.routeIndex)
+  if (policy !== undefined) {
+    const found = newColumnsOf(state.snapshot, m.value, policy, state.refused)
+    if (found.capped.length > 0) deps.onCapped?.(key, found.capped)
+    if (found.add.length > 0) {
+      const drained = deps.batches.drainTarget(state.snapshot.target, 'schema_change')
+      if (drained.length > 0) out.drained.push(...drained)
+      targets.change(m.target, found.add, deps.loadOptions(m.routeIndex).timezone, signal)
+      return WAIT
+    }
+  }
+  const row = encodeSafely(state, m.value)
+  if (typeof row !== 'string') {
+    dead(row.reason, row.detail)
+    return DONE
+  }
+  placeRow(deps, state, m.task, row, -1, m.topic, m.partition, m.offset, now, out)
+  return DONE
+}
+
+/**
+ * The one place a row enters a batch (fast path, slow path, released parked messages). `row` is
+ * the slow encoder's text, or the batcher (from BatchSet.open) the fast encoder wrote it into,
+ * ending at `end`. exactly_once: a row of a manifest already written is acknowledged and never
+ * sent again; one of an unwritten manifest is gathered for its replay (replayDone sends it).
+ */
+export function placeRow(
+  deps: IngestDeps,
+  state: TargetState,
+  task: string | undefined,
+  row: string | Batcher,
+  end: number,
+  topic: string,
+  partition: number,
+  offset: number,
+  now: number,
+  out: Placed,
+): void {
+  const { target, version } = state.snapshot
+  const replay = deps.replay
+  // The fast path is off while replaying, so a replayed row is always text.
+  if (replay?.has(topic, partition) && typeof row === 'string') {
+    const placed = replay.place(state.key, task, topic, partition, offset)
+    if (placed.kind === 'settled') {
+      // Written before a crash: sending it again could only duplicate it.
+      deps.tracker.ack(topic, partition, offset)
+      deps.metrics.rowsDropped.inc({ table: state.key, reason: 'already_written' })
+      return
+    }
+    if (placed.kind === 'replay') {
+      replay.gather(placed.label, { row, topic, partition, offset }, version)
+      return
+    }
+  }
+  const due =
+    typeof row === 'string'
+      ? deps.batches.add(target, version, row, topic, partition, offset, now, task)
+      : deps.batches.commit(row, end, topic, partition, offset, now)
+  if (due.length > 0) out.drained.push(...due)
+}
+
+/** A row of a deprecated batch task (SPEC §5 rule 3): acknowledged and counted, never written. */
+function dropDeprecated(
+  deps: IngestDeps,
+  topic: string,
+  partition: number,
+  offset: number,
+  target: TargetRef,
+): void {
+  deps.tracker.ack(topic, partition, offset)
+  deps.metrics.rowsDropped.inc({ table: targetKey(target), reason: 'deprecated_batch' })
+}
+
+/** Message i's dead-letter fields as copies: a parked message outlives its packed batch. */
+function recordOf(b: PackedBatch, i: number): ParkedMessage['record'] {
+  return {
+    topic: b.topics[b.topicIndex[i]!]!,
+    partition: b.partitions[i]!,
+    offset: b.offsets[i]!,
+    timestamp: b.timestamps[i]!,
+    key: keyBytes(b, i)?.slice() ?? null,
+    headers: headersOf(b, i).map((h) => ({ name: h.name, value: h.value?.slice() ?? null })),
+    value: valueBytes(b, i)?.slice() ?? null,
+  }
 }
 
 /**
@@ -251,12 +429,22 @@ function encodeSafely(
   }
 }
 
-/** The fast path of a fixed route whose target is loaded, or null (its messages go slow). */
-function fastTarget(route: Route, deps: IngestDeps, zones: ZoneAgreement): FastTarget | null {
+/** The fast path of a fixed route whose target is loaded and ready, or null (messages go slow). */
+function fastTarget(
+  route: Route,
+  deps: IngestDeps,
+  zones: ZoneAgreement,
+  now: number,
+): FastTarget | null {
   if (deps.sinkKind !== 'clickhouse') return null
+  // A dynamic route must see every new key: the fast encoder would skip them silently.
+  if (deps.dynamic?.(route.index) !== undefined) return null
   const resolved = deps.router.resolve(route, {})
   if (!resolved.ok) return null
-  const state = deps.targets.peek(targetKey(resolved.target))
+  const key = targetKey(resolved.target)
+  // Parked messages of the target go first, in arrival order.
+  if (deps.parked.has(key)) return null
+  const state = deps.targets.peek(key, now)
   if (!state) return null
   const timezone = deps.loadOptions(route.index).timezone
   const encoder = fastEncoderFor(state.snapshot, timezone)

@@ -23,6 +23,7 @@ import type { Logger } from '../log/logger'
 import { rateLimited } from '../log/logger'
 import type { Metrics } from '../metrics/metrics'
 import { Router } from '../route/router'
+import type { DynamicPolicy } from '../schema/dynamic-column'
 import { compileRowEncoder } from '../schema/row-encoder'
 import { type ColumnDef, targetKey } from '../schema/table-schema'
 import type { Sink, Verdict } from '../sinks/sink'
@@ -30,7 +31,8 @@ import type { SourceHandlers, TopicPartition, TopicPartitionOffset } from '../so
 import type { PackedBatch } from '../source/packed-batch'
 import { Dispatcher } from './dispatcher'
 import { Health } from './health'
-import { ingest } from './ingest'
+import { type IngestDeps, ingest, type Placed, released } from './ingest'
+import { ParkedMessages } from './parked'
 import { buildStatus, type PipelineStatus, TableStats } from './status'
 import { type LoadOptions, TargetRegistry } from './targets'
 import { TaskGate } from './task-gate'
@@ -72,6 +74,8 @@ const KAFKA_TIMEOUT_MS = 10_000
 /** Two batches in flight keep the sink busy while the next one fills; more only adds parts. */
 const WRITE_CONCURRENCY = 2
 const BACKPRESSURE_CHECK_MS = 20
+/** How often idle targets are forgotten (issue 8: bounded with 10,000 db keys). */
+const SWEEP_INTERVAL_MS = 5000
 /** /status counts the newest tasks only: enough to see what the ledger is doing. */
 const TASK_COUNT_LIMIT = 10_000
 
@@ -83,6 +87,9 @@ export class Pipeline {
   private readonly batches: BatchSet
   private readonly router: Router
   private readonly targets: TargetRegistry
+  private readonly parked = new ParkedMessages()
+  private readonly ingestDeps: IngestDeps
+  private readonly logCapped: (emit: (suppressed: number) => void) => void
   private readonly dispatcher: Dispatcher
   private readonly coordinator: BatchTaskCoordinator | undefined
   private readonly tasks: TaskGate | undefined
@@ -133,7 +140,15 @@ export class Pipeline {
       retry: config.delivery.retry,
       compile: (snapshot, timezone) =>
         compileRowEncoder(snapshot, { timezone, dialect: sink.kind }),
+      ddlTimeoutMs: config.ledger.action_timeout_ms,
       onTrouble: (t, problem) => this.health.set(`schema ${t.database}.${t.table}`, problem),
+      onColumn: (t, column, outcome, why) => {
+        const table = `${t.database}.${t.table}`
+        if (outcome === 'added') deps.metrics.schemaChanges.inc({ table })
+        const fields = { event: 'column_added', table, column: column.name, outcome, why }
+        if (outcome === 'refused') deps.log.warn(fields, `${table}: column ${column.name} refused`)
+        else deps.log.info(fields, `${table}: column ${column.name} ${outcome}`)
+      },
     })
     this.dispatcher = new Dispatcher({
       sink,
@@ -158,6 +173,7 @@ export class Pipeline {
         : {}),
     })
     this.logDeadLetter = rateLimited(() => clock.now(), 10_000, 20)
+    this.logCapped = rateLimited(() => clock.now(), 60_000, 5)
     if (deps.ledger) {
       this.coordinator = new BatchTaskCoordinator({
         store: deps.ledger.store,
@@ -170,6 +186,30 @@ export class Pipeline {
         metrics: deps.metrics,
       })
       this.tasks = new TaskGate(this.coordinator, this.router, sink.kind, sinkDatabase(config))
+    }
+    const policies = config.tables.map(dynamicPolicy)
+    this.ingestDeps = {
+      tracker: this.tracker,
+      router: this.router,
+      targets: this.targets,
+      batches: this.batches,
+      parked: this.parked,
+      metrics: deps.metrics,
+      now: () => clock.now(),
+      maxMessageBytes: config.batch.max_bytes,
+      loadOptions: (i) => this.loadOptions(i),
+      dynamic: (i) => policies[i],
+      onCapped: (table, keys) =>
+        this.logCapped((suppressed) =>
+          deps.log.warn(
+            { event: 'columns_capped', table, keys: keys.slice(0, 20), suppressed },
+            `${table} has reached dynamic_schema.max_columns; new keys are ignored`,
+          ),
+        ),
+      isAssigned: (t, p) => this.assigned.has(tpKey(t, p)),
+      sinkKind: sink.kind,
+      tasks: this.tasks,
+      replay: this.replay,
     }
     this.source = deps.createSource({
       onAssign: (parts) => this.onAssign(parts),
@@ -187,6 +227,9 @@ export class Pipeline {
       this.every(LAG_INTERVAL_MS, () => this.updateLag()),
       this.every(PROBE_INTERVAL_MS, () => this.countTasks()),
       this.every(PRUNE_INTERVAL_MS, () => this.pruneManifests()),
+      this.every(SWEEP_INTERVAL_MS, () =>
+        this.targets.sweep(this.deps.clock.now(), (key) => this.parked.has(key)),
+      ),
     ]
     try {
       await this.prepareFixedTargets(signal)
@@ -248,31 +291,21 @@ export class Pipeline {
         this.health.set('kafka', null)
         await this.handle(batch, signal)
       }
+      // Parked messages whose target got ready are placed even when no new message arrives.
+      if (this.parked.size > 0) await this.settle(released(this.ingestDeps, signal), signal)
       for (const d of this.batches.due(clock.now())) this.dispatcher.dispatch(d)
     }
   }
 
   private async handle(batch: PackedBatch, signal: AbortSignal): Promise<void> {
-    const { config, metrics } = this.deps
-    const result = await ingest(
-      batch,
-      {
-        tracker: this.tracker,
-        router: this.router,
-        targets: this.targets,
-        batches: this.batches,
-        metrics,
-        now: () => this.deps.clock.now(),
-        maxMessageBytes: config.batch.max_bytes,
-        loadOptions: (i) => this.loadOptions(i),
-        isAssigned: (t, p) => this.assigned.has(tpKey(t, p)),
-        sinkKind: this.deps.sink.kind,
-        tasks: this.tasks,
-        replay: this.replay,
-      },
-      signal,
-    )
+    const result = await ingest(batch, this.ingestDeps, signal)
     this.consumed += result.consumed
+    await this.settle(result, signal)
+  }
+
+  /** Dispatches drained batches, writes dead letters and acknowledges them. */
+  private async settle(result: Placed, signal: AbortSignal): Promise<void> {
+    const { metrics } = this.deps
     for (const d of result.drained) this.dispatcher.dispatch(d)
     if (result.deadLetters.length === 0) return
     await this.deps.deadLetter.write(result.deadLetters, signal)
@@ -403,6 +436,7 @@ export class Pipeline {
     const revoked = new Set(parts.map((p) => tpKey(p.topic, p.partition)))
     for (const k of revoked) this.assigned.delete(k)
     this.batches.dropPartitions((topic, partition) => revoked.has(tpKey(topic, partition)))
+    this.parked.dropWhere((m) => revoked.has(tpKey(m.record.topic, m.record.partition)))
     const holds = (b: DrainedBatch) => {
       for (let i = 0; i < b.rows.length; i++) {
         if (revoked.has(tpKey(b.topics[b.topicIndexes[i]!]!, b.partitions[i]!))) return true
@@ -447,6 +481,13 @@ export class Pipeline {
     for (const d of this.batches.dropTask(taskId)) {
       this.tracker.ack(d.topic, d.partition, d.offset)
       metrics.rowsDropped.inc({ table: d.table ?? '', reason: 'deprecated_batch' })
+    }
+    for (const m of this.parked.dropWhere((p) => p.task === taskId)) {
+      this.tracker.ack(m.record.topic, m.record.partition, m.record.offset)
+      metrics.rowsDropped.inc({
+        table: `${m.target.database}.${m.target.table}`,
+        reason: 'deprecated_batch',
+      })
     }
     await withDeadline(
       'deprecated batch drain',
@@ -572,6 +613,11 @@ export class Pipeline {
     this.stop()
     const deadline = clock.now() + config.delivery.shutdown_timeout_ms
     const left = () => Math.max(1, deadline - clock.now())
+    // Parked messages whose target is ready still make the final flush; the others (and dead
+    // letters, which cannot be written once stopping) stay unacknowledged and are read again.
+    for (const d of released(this.ingestDeps, this.stopping.signal).drained) {
+      this.dispatcher.dispatch(d)
+    }
     for (const d of this.batches.drainAll('shutdown')) this.dispatcher.dispatch(d)
     let flushed = true
     try {
@@ -626,6 +672,13 @@ export class Pipeline {
     }
     return s
   }
+}
+
+/** A route's dynamic schema policy (SPEC §9), or undefined when it adds no columns. */
+function dynamicPolicy(route: Config['tables'][number]): DynamicPolicy | undefined {
+  const d = route.dynamic_schema
+  if (!d.enabled) return undefined
+  return { allow: new RegExp(d.allow), maxColumns: d.max_columns }
 }
 
 function sinkDatabase(config: Config): string {

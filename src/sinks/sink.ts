@@ -4,6 +4,7 @@
  * batches and acks live in delivery/, so a sink only encodes, sends and classifies.
  */
 import type { RowBytes } from '../batch/row-bytes'
+import type { NewColumn } from '../schema/dynamic-column'
 import type { ColumnDef, TargetRef } from '../schema/table-schema'
 
 export type SinkKind = 'clickhouse' | 'doris'
@@ -49,6 +50,11 @@ export interface Sink {
    * would write its rows twice. Throws on transport errors.
    */
   deduplication(target: TargetRef, signal: AbortSignal): Promise<Check>
+  /**
+   * Adds a nullable column typed from its kind (dynamic schema, SPEC §9): ok, duplicate (it is
+   * there already: another process added it), retry, or reject (the server refused it).
+   */
+  addColumn(target: TargetRef, column: NewColumn, signal: AbortSignal): Promise<Verdict>
   /** A cheap round trip that proves the sink answers and accepts our credentials. */
   probe(signal: AbortSignal): Promise<Check>
   /** Idempotent. */

@@ -4,9 +4,10 @@
  * runs (SPEC §5). Builders accept only checked identifiers and partition ids, so header values
  * never reach SQL unchecked.
  */
+import type { NewColumn, NewColumnKind } from '../../schema/dynamic-column'
 import type { TargetRef } from '../../schema/table-schema'
 import type { Verdict } from '../sink'
-import { quoteTarget } from './identifier'
+import { quoteIdentifier, quoteTarget } from './identifier'
 import { classifyClickHouse, errorCodeOf, verdictOf, whyOf } from './retry'
 import type { QueryFn } from './service'
 
@@ -56,4 +57,23 @@ export function dropPartitionIdSql(target: TargetRef, partitionId: string): stri
 
 export function truncateTableSql(target: TargetRef): string {
   return `TRUNCATE TABLE ${quoteTarget(target)}`
+}
+
+/** The ClickHouse type of a dynamic column (SPEC §9): always Nullable, objects as JSON text. */
+export const CLICKHOUSE_COLUMN_TYPES: Readonly<Record<NewColumnKind, string>> = {
+  int: 'Nullable(Int64)',
+  float: 'Nullable(Float64)',
+  bool: 'Nullable(UInt8)',
+  string: 'Nullable(String)',
+  json: 'Nullable(String)',
+}
+
+/**
+ * `ALTER TABLE ... ADD COLUMN [IF NOT EXISTS] ...` (the clause from 19.4); throws
+ * InvalidIdentifierError for a name that could not be quoted safely.
+ */
+export function addColumnSql(target: TargetRef, column: NewColumn, ifNotExists: boolean): string {
+  const clause = ifNotExists ? 'ADD COLUMN IF NOT EXISTS' : 'ADD COLUMN'
+  const type = CLICKHOUSE_COLUMN_TYPES[column.kind]
+  return `ALTER TABLE ${quoteTarget(target)} ${clause} ${quoteIdentifier(column.name)} ${type}`
 }

@@ -4,9 +4,10 @@
  * and DDL into one Sink. One `send` is one attempt; retries and splitting live in delivery/.
  */
 import type { Clock } from '../../core/clock'
+import type { NewColumn } from '../../schema/dynamic-column'
 import type { ColumnDef, TargetRef } from '../../schema/table-schema'
 import type { Check, Sink, SinkBatch, Verdict } from '../sink'
-import { runDdl } from './ddl'
+import { addColumnSql, runDdl } from './ddl'
 import { dedupCheck, readTableEngine } from './dedup'
 import { probeClickHouse } from './health'
 import { InvalidIdentifierError } from './identifier'
@@ -96,6 +97,14 @@ export function createClickHouseSink(
     },
     runDdl(sql: string, signal: AbortSignal): Promise<Verdict> {
       if (lifetime.signal.aborted) return Promise.resolve(CLOSED)
+      return runDdl(query, sql, signal)
+    },
+    async addColumn(target: TargetRef, column: NewColumn, signal: AbortSignal): Promise<Verdict> {
+      if (lifetime.signal.aborted) return CLOSED
+      const server = await versions.get(linked(signal))
+      if (!server.ok) return server.verdict
+      const sql = addColumnSql(target, column, server.info.capabilities.addColumnIfNotExists)
+      // Without IF NOT EXISTS a concurrent adder's column answers Code 44: a duplicate.
       return runDdl(query, sql, signal)
     },
     serverVersion: async () => (await serverInfo()).version.text,

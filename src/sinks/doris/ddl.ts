@@ -4,10 +4,12 @@
  * §9) and classifies the answer: "already exists" is a duplicate (the goal is reached), a refused
  * statement is a reject, anything temporary or not understood a retry. One statement per call.
  */
+import type { NewColumn, NewColumnKind } from '../../schema/dynamic-column'
+import type { TargetRef } from '../../schema/table-schema'
 import type { Verdict } from '../sink'
 import type { FePool } from './fe-pool'
 import type { DorisSinkOptions } from './options'
-import { sqlRequest } from './request'
+import { isValidName, sqlRequest } from './request'
 import { classifyFailure, parseAnswer } from './retry'
 import type { DorisService, HttpOutcome } from './service'
 
@@ -59,6 +61,28 @@ export function classifyDdl(status: number, text: string): Verdict {
     default:
       return { kind: 'retry', why }
   }
+}
+
+/** The Doris type of a dynamic column (SPEC §9): always NULL-able, objects as JSON text. */
+export const DORIS_COLUMN_TYPES: Readonly<Record<NewColumnKind, string>> = {
+  int: 'BIGINT',
+  float: 'DOUBLE',
+  bool: 'BOOLEAN',
+  string: 'STRING',
+  json: 'STRING',
+}
+
+/**
+ * `ALTER TABLE ... ADD COLUMN ... NULL`: a light schema change, answered "already exists" when
+ * a concurrent adder won. Throws for a name outside the identifier pattern.
+ */
+export function addColumnSql(target: TargetRef, column: NewColumn): string {
+  for (const name of [target.database, target.table, column.name]) {
+    if (!isValidName(name))
+      throw new Error(`invalid Doris name ${JSON.stringify(name.slice(0, 80))}`)
+  }
+  const type = DORIS_COLUMN_TYPES[column.kind]
+  return `ALTER TABLE \`${target.database}\`.\`${target.table}\` ADD COLUMN \`${column.name}\` ${type} NULL`
 }
 
 function cut(text: string): string {

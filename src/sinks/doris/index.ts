@@ -5,9 +5,10 @@
  * splitting live in delivery/.
  */
 import type { Clock } from '../../core/clock'
+import type { NewColumn } from '../../schema/dynamic-column'
 import type { ColumnDef, TargetRef } from '../../schema/table-schema'
 import type { Check, Sink, SinkBatch, Verdict } from '../sink'
-import { runDdl } from './ddl'
+import { addColumnSql, runDdl } from './ddl'
 import { FePool } from './fe-pool'
 import { probeDoris } from './health'
 import type { DorisSinkOptions } from './options'
@@ -63,6 +64,10 @@ export function createDorisSink(opts: DorisSinkOptions, deps: DorisSinkDeps): Do
     runDdl(sql: string, signal: AbortSignal): Promise<Verdict> {
       if (lifetime.signal.aborted) return Promise.resolve(CLOSED)
       return runDdl(ctx, sql, linked(signal))
+    },
+    addColumn(target: TargetRef, column: NewColumn, signal: AbortSignal): Promise<Verdict> {
+      if (lifetime.signal.aborted) return Promise.resolve(CLOSED)
+      return runDdl(ctx, addColumnSql(target, column), linked(signal))
     },
     close(): Promise<void> {
       if (!lifetime.signal.aborted) {

@@ -46,6 +46,7 @@ class FakeSink implements Sink {
 
   describe = () => Promise.resolve(null)
   runDdl = () => Promise.resolve<Verdict>({ kind: 'ok' })
+  addColumn = () => Promise.resolve<Verdict>({ kind: 'ok' })
   probe = () => Promise.resolve({ ok: true, detail: '' })
   deduplication = () => Promise.resolve({ ok: true, detail: '' })
   close = () => Promise.resolve()

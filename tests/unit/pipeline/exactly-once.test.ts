@@ -54,6 +54,9 @@ class LabelSink implements Sink {
   async runDdl(): Promise<Verdict> {
     return { kind: 'ok' }
   }
+  async addColumn(): Promise<Verdict> {
+    return { kind: 'reject', why: 'the fake adds no columns' }
+  }
   async deduplication() {
     return this.dedup
   }

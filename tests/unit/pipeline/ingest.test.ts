@@ -6,7 +6,8 @@ import { systemClock } from '../../../src/core/clock'
 import { decodeJson } from '../../../src/decode/decode-json'
 import { OffsetTracker } from '../../../src/delivery/offset-tracker'
 import { createMetrics } from '../../../src/metrics/metrics'
-import { type IngestDeps, ingest } from '../../../src/pipeline/ingest'
+import { type IngestDeps, ingest, released } from '../../../src/pipeline/ingest'
+import { ParkedMessages } from '../../../src/pipeline/parked'
 import { TargetRegistry } from '../../../src/pipeline/targets'
 import { Router } from '../../../src/route/router'
 import { compileRowEncoder } from '../../../src/schema/row-encoder'
@@ -45,6 +46,7 @@ function setup(columns: ColumnDef[], timezone = 'Europe/Berlin', maxRows = 1_000
       onTrouble: () => undefined,
     }),
     batches: new BatchSet({ max_rows: maxRows, max_bytes: 1e9, max_interval_ms: 1e9 }),
+    parked: new ParkedMessages(),
     metrics: createMetrics(),
     now: () => 0,
     maxMessageBytes: 1_000_000,
@@ -96,6 +98,8 @@ async function outcomes(
     value,
   }))
   const first = await ingest(packBatch(messages), deps, never)
+  // The first round parks while the target loads; the second ingest places it first.
+  await deps.targets.load({ database: 'db', table: 'events' }, { timezone }, never)
   const second = await ingest(
     packBatch(messages.map((m) => ({ ...m, offset: m.offset + values.length }))),
     deps,
@@ -150,6 +154,10 @@ describe('ingest', () => {
     }))
     const result = await ingest(packBatch(messages), deps, never)
     expect(result.consumed).toBe(2)
+    expect(deps.parked.size).toBe(2)
+    await deps.targets.load({ database: 'db', table: 'events' }, { timezone: 'UTC' }, never)
+    released(deps, never)
+    expect(deps.parked.size).toBe(0)
     expect(deps.batches.bufferedRows()).toBe(2)
   })
 })

@@ -53,6 +53,9 @@ class FakeSink implements Sink {
     this.ddl.push(sql)
     return { kind: 'ok' }
   }
+  async addColumn(): Promise<Verdict> {
+    return { kind: 'reject', why: 'the fake adds no columns' }
+  }
   async probe() {
     return { ok: true, detail: 'fake' }
   }
