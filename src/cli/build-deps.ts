@@ -50,16 +50,3 @@ export function createDeadLetter(config: Config): DeadLetter {
     'dead_letter.topic: a Kafka dead-letter topic is not available in this build yet; use dead_letter.file',
   ])
 }
-
-/** Refuses settings this build cannot honour rather than running half-configured. */
-export function unsupported(config: Config): string[] {
-  const issues: string[] = []
-  config.tables.forEach((t, i) => {
-    if (t.dynamic_schema.enabled) {
-      issues.push(
-        `tables.${i}.dynamic_schema.enabled: dynamic schema is not available in this build yet (issue 8)`,
-      )
-    }
-  })
-  return issues
-}

@@ -12,7 +12,7 @@ import { withDeadline } from '../core/deadline'
 import { Router } from '../route/router'
 import type { Sink } from '../sinks/sink'
 import { KafkaSource } from '../source/kafka-source'
-import { createSink, unsupported } from './build-deps'
+import { createSink } from './build-deps'
 import type { CliIo, ExitCode } from './io'
 
 const CHECK_TIMEOUT_MS = 10_000
@@ -24,10 +24,6 @@ export async function checkCommand(configPath: string, io: CliIo): Promise<ExitC
   io.out(`ok    config ${configPath}`)
   const sink = createSink(config, systemClock)
   const checks: Check[] = [
-    ...unsupported(config).map((issue) => ({
-      name: 'delivery',
-      run: () => Promise.reject(new Error(issue)),
-    })),
     { name: 'kafka', run: () => checkKafka(config) },
     { name: `sink ${config.sink.type}`, run: () => checkSink(sink) },
     ...tableChecks(config, sink),

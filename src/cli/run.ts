@@ -11,7 +11,7 @@ import { writeHeapSnapshot } from 'node:v8'
 import { loadConfig } from '../config/load'
 import { redactConfig } from '../config/redact'
 import { systemClock } from '../core/clock'
-import { ConfigError, FatalError } from '../errors'
+import { FatalError } from '../errors'
 import { createHttpApp } from '../http/app'
 import { startHttpServer } from '../http/server'
 import { clickhouseStatements } from '../ledger/actions-clickhouse'
@@ -22,13 +22,11 @@ import { createLogger } from '../log/logger'
 import { createMetrics } from '../metrics/metrics'
 import { Pipeline } from '../pipeline/pipeline'
 import { KafkaSource } from '../source/kafka-source'
-import { createDeadLetter, createSink, unsupported } from './build-deps'
+import { createDeadLetter, createSink } from './build-deps'
 import type { CliIo, ExitCode } from './io'
 
 export async function runCommand(configPath: string, io: CliIo): Promise<ExitCode> {
   const config = loadConfig({ path: configPath, env: io.env })
-  const refused = unsupported(config)
-  if (refused.length > 0) throw new ConfigError(refused)
   const clock = systemClock
   const log = createLogger(config.log)
   const metrics = createMetrics()

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import {
+  addColumnSql,
   classifyDdl,
   dropPartitionIdSql,
   isValidPartitionId,
@@ -92,5 +93,32 @@ describe('statement builders', () => {
   test('truncate a quoted table and refuse a bad name', () => {
     expect(truncateTableSql(target)).toBe('TRUNCATE TABLE `analytics`.`events`')
     expect(() => truncateTableSql({ database: 'a', table: 'b`c' })).toThrow()
+  })
+})
+
+describe('addColumnSql', () => {
+  test('adds a Nullable column typed from its kind, with IF NOT EXISTS where the server has it', () => {
+    const kinds = {
+      int: 'Int64',
+      float: 'Float64',
+      bool: 'UInt8',
+      string: 'String',
+      json: 'String',
+    }
+    for (const [kind, type] of Object.entries(kinds)) {
+      const column = { name: 'extra_1', kind: kind as keyof typeof kinds }
+      expect(addColumnSql(target, column, false)).toBe(
+        `ALTER TABLE \`analytics\`.\`events\` ADD COLUMN \`extra_1\` Nullable(${type})`,
+      )
+      expect(addColumnSql(target, column, true)).toBe(
+        `ALTER TABLE \`analytics\`.\`events\` ADD COLUMN IF NOT EXISTS \`extra_1\` Nullable(${type})`,
+      )
+    }
+  })
+
+  test.each(['a`b', 'a b', 'x; DROP TABLE t', '', 'é'])('refuses the column name %j', (name) => {
+    expect(() => addColumnSql(target, { name, kind: 'int' }, true)).toThrow(
+      'invalid ClickHouse identifier',
+    )
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { classifyDdl } from '../../../../src/sinks/doris/ddl'
+import { addColumnSql, classifyDdl } from '../../../../src/sinks/doris/ddl'
 import { healthProblem } from '../../../../src/sinks/doris/health'
 
 const envelope = (code: number, data: unknown, msg = code === 0 ? 'success' : 'Error') =>
@@ -72,5 +72,34 @@ describe('healthProblem', () => {
     expect(healthProblem({ kind: 'failure', message: 'ECONNREFUSED', timedOut: false })).toContain(
       'ECONNREFUSED',
     )
+  })
+})
+
+describe('addColumnSql', () => {
+  const target = { database: 'demo', table: 'events' }
+
+  test('adds a NULL-able column typed from its kind', () => {
+    const kinds = {
+      int: 'BIGINT',
+      float: 'DOUBLE',
+      bool: 'BOOLEAN',
+      string: 'STRING',
+      json: 'STRING',
+    }
+    for (const [kind, type] of Object.entries(kinds)) {
+      expect(addColumnSql(target, { name: 'extra_1', kind: kind as keyof typeof kinds })).toBe(
+        `ALTER TABLE \`demo\`.\`events\` ADD COLUMN \`extra_1\` ${type} NULL`,
+      )
+    }
+  })
+
+  test.each(['a`b', 'a b', 'x; DROP TABLE t', '', 'é'])('refuses the column name %j', (name) => {
+    expect(() => addColumnSql(target, { name, kind: 'int' })).toThrow('invalid Doris name')
+  })
+
+  test('refuses a bad table name', () => {
+    expect(() =>
+      addColumnSql({ database: 'demo', table: 'e`v' }, { name: 'a', kind: 'int' }),
+    ).toThrow('invalid Doris name')
   })
 })
