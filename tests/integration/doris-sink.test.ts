@@ -327,4 +327,45 @@ describe('Doris types, CSV, schema, probe and DDL against the test server', () =
     const bad = await sink.runDdl(`ALTER TABLE \`${DB}\`.\`parted\` DROP PARTITION p9`, never)
     expect(bad.kind).toBe('reject')
   })
+
+  test('addColumn adds a NULL column of each dynamic kind; a second adder hears duplicate; rows load into it', async () => {
+    server.createTable(DB, 'dynamic', [{ name: 'id', type: 'BIGINT', nullable: false }])
+    const [one, two] = [openSink(), openSink()]
+    const target = { database: DB, table: 'dynamic' }
+    const kinds = ['int', 'float', 'bool', 'string', 'json'] as const
+    for (const kind of kinds) {
+      const column = { name: `c_${kind}`, kind }
+      const verdicts = await Promise.all([
+        one.addColumn(target, column, never),
+        two.addColumn(target, column, never),
+      ])
+      expect(verdicts.map((v) => v.kind).sort()).toEqual(['duplicate', 'ok'])
+    }
+    const columns = await one.describe(target, never)
+    expect(columns?.map((c) => `${c.name} ${c.type}`)).toEqual([
+      'id BIGINT',
+      'c_int BIGINT NULL',
+      'c_float DOUBLE NULL',
+      'c_bool BOOLEAN NULL',
+      'c_string STRING NULL',
+      'c_json STRING NULL',
+    ])
+    const encoder = compileRowEncoder(
+      { target, version: 2, columns: columns! },
+      { timezone: 'UTC', dialect: 'doris' },
+    )
+    const row = encoder.encode({
+      id: 1,
+      c_int: -5,
+      c_float: 2.5,
+      c_bool: true,
+      c_string: 'é',
+      c_json: { a: [1] },
+    })
+    if (row instanceof RowFailure) throw new Error(row.detail)
+    expect(await one.send(asSinkBatch(drained('dynamic', [row], 0)), never)).toEqual({ kind: 'ok' })
+    expect(server.rows(DB, 'dynamic')).toEqual([
+      { id: 1, c_int: -5, c_float: 2.5, c_bool: true, c_string: 'é', c_json: '{"a":[1]}' },
+    ])
+  })
 })
