@@ -10,6 +10,7 @@ import { createDroppingDeadLetter } from '../../../src/deadletter/dead-letter'
 import { silentLogger } from '../../../src/log/logger'
 import { createMetrics } from '../../../src/metrics/metrics'
 import { Pipeline } from '../../../src/pipeline/pipeline'
+import type { ColumnDef, TargetRef } from '../../../src/schema/table-schema'
 import type { Sink, SinkBatch, Verdict } from '../../../src/sinks/sink'
 import { FakeSource } from '../../support/fake-source'
 import { packBatch } from '../../support/packed'
@@ -45,7 +46,7 @@ class FakeSink implements Sink {
       for (let i = 0; i < batch.rows.length; i++) this.rows.push(batch.rows.text(i))
     return v
   }
-  async describe() {
+  async describe(_target?: TargetRef): Promise<ColumnDef[] | null> {
     return null
   }
   readonly ddl: string[] = []
@@ -64,6 +65,25 @@ class FakeSink implements Sink {
     return this.dedupAnswer
   }
   async close() {}
+}
+
+/** A sink whose tables exist once their gate opens: describe waits for it. */
+class GatedTablesSink extends FakeSink {
+  readonly gates = new Map<string, PromiseWithResolvers<void>>()
+  override async describe(target?: TargetRef) {
+    await this.gates.get(target!.table)?.promise
+    return [
+      { name: 'id', type: 'UInt64', defaultKind: '' as const },
+      { name: 'tenant', type: 'String', defaultKind: '' as const },
+    ]
+  }
+}
+
+function tenantConfig() {
+  return {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a sinker route template, not JS
+    tables: [{ topic: TOPIC, table: 'events_${tenant}', database: 'db' }],
+  }
 }
 
 function messages(partition: number, from: number, count: number) {
@@ -153,6 +173,67 @@ describe('Pipeline', () => {
     expect(source.lastCommitted(0)).toBeUndefined()
     pipeline.stop()
     expect(await done).toBe(1)
+  })
+
+  test('a table that loads slowly holds only its own rows; they land once it loads, with no new message', async () => {
+    const sink = new GatedTablesSink(async () => ({ kind: 'ok' }))
+    const gate = Promise.withResolvers<void>()
+    sink.gates.set('events_b', gate)
+    const { source, pipeline } = setup(sink, tenantConfig())
+    const done = pipeline.run()
+    await until(() => source.joined)
+    source.assign([{ topic: TOPIC, partition: 0 }])
+    source.queue.push(
+      packBatch(
+        Array.from({ length: 20 }, (_, i) => ({
+          topic: TOPIC,
+          partition: 0,
+          offset: i,
+          value: JSON.stringify({ id: i, tenant: i % 5 === 2 ? 'b' : 'a' }),
+        })),
+      ),
+    )
+    await until(() => sink.rows.length >= 16)
+    await Bun.sleep(100)
+    expect(sink.rows.every((r) => r.includes('"tenant":"a"'))).toBe(true)
+    // Offset 2 (tenant b) is parked: the commit cannot pass it.
+    expect(source.lastCommitted(0) ?? 0).toBeLessThanOrEqual(2)
+    gate.resolve()
+    await until(() => sink.rows.length === 20)
+    await until(() => source.lastCommitted(0) === 20)
+    const b = sink.rows.filter((r) => r.includes('"tenant":"b"'))
+    expect(b).toEqual([2, 7, 12, 17].map((id) => `{"id":${id},"tenant":"b"}`))
+    pipeline.stop()
+    expect(await done).toBe(0)
+  })
+
+  test('messages parked for a table are discarded when their partition is revoked', async () => {
+    const sink = new GatedTablesSink(async () => ({ kind: 'ok' }))
+    const gate = Promise.withResolvers<void>()
+    sink.gates.set('events_b', gate)
+    const { source, pipeline } = setup(sink, tenantConfig())
+    const done = pipeline.run()
+    await until(() => source.joined)
+    source.assign([
+      { topic: TOPIC, partition: 0 },
+      { topic: TOPIC, partition: 1 },
+    ])
+    source.queue.push(
+      packBatch([
+        { topic: TOPIC, partition: 0, offset: 0, value: '{"id":1,"tenant":"b"}' },
+        { topic: TOPIC, partition: 1, offset: 0, value: '{"id":2,"tenant":"b"}' },
+      ]),
+    )
+    await Bun.sleep(50)
+    await source.revoke([{ topic: TOPIC, partition: 1 }])
+    gate.resolve()
+    await until(() => sink.rows.length >= 1)
+    await Bun.sleep(100)
+    expect(sink.rows).toEqual(['{"id":1,"tenant":"b"}'])
+    pipeline.stop()
+    expect(await done).toBe(0)
+    expect(source.lastCommitted(0)).toBe(1)
+    expect(source.lastCommitted(1)).toBeUndefined()
   })
 
   test('retries exhausted exit 1 and leave the failed batch uncommitted', async () => {
