@@ -5,6 +5,7 @@ import type { Clock } from '../../../src/core/clock'
 import { systemClock } from '../../../src/core/clock'
 import type { DeadLetterInput } from '../../../src/deadletter/dead-letter'
 import { OffsetTracker } from '../../../src/delivery/offset-tracker'
+import { ReplayPlan } from '../../../src/delivery/replay-plan'
 import { createMetrics } from '../../../src/metrics/metrics'
 import { type IngestDeps, ingest, released } from '../../../src/pipeline/ingest'
 import { ParkedMessages } from '../../../src/pipeline/parked'
@@ -444,6 +445,61 @@ describe('target registry and parking', () => {
     await settle(w)
     expect(failures).toBe(-1)
     expect(rowsOf(finish(w)).map((r) => r.row)).toEqual([{ id: 1, tenant: 'a', extra: 1 }])
+  })
+})
+
+describe('exactly_once replay with parked messages', () => {
+  test('a manifest whose rows wait for their table is replayed whole, with its label, once they are placed', async () => {
+    const w = world()
+    addTable(w, 'a')
+    addTable(w, 'b')
+    const replay = new ReplayPlan()
+    const target = { database: 'db', table: 'events_a' }
+    // Before a crash: offsets 0-3 of partition 0 formed one unwritten batch of table events_a.
+    replay.load(
+      [{ topic: 'events', partition: 0 }],
+      [
+        {
+          label: 'stored-label',
+          target,
+          task: undefined,
+          topic: 'events',
+          partition: 0,
+          firstOffset: 0,
+          lastOffset: 3,
+          rows: 4,
+          written: false,
+        },
+      ],
+      (m) => `${m.target.database}.${m.target.table}`,
+    )
+    w.deps.replay = replay
+    const gate = Promise.withResolvers<void>()
+    w.sink.gates.set('db.events_a', gate.promise)
+    await feed(w, [
+      msg(0, 0, { id: 0, tenant: 'a' }),
+      msg(0, 1, { id: 1, tenant: 'a' }),
+      msg(0, 2, { id: 2, tenant: 'a' }),
+      msg(0, 3, { id: 3, tenant: 'a' }),
+      msg(0, 4, { id: 4, tenant: 'b' }),
+    ])
+    for (let k = 0; k < 20; k++) {
+      await tick()
+      release(w)
+    }
+    // The partition was read past offset 3, but its rows are parked: no partial replay.
+    expect(w.out.drained.filter((b) => b.reason === 'replay')).toEqual([])
+    expect(replay.pending()).toBe(1)
+    gate.resolve()
+    await settle(w)
+    const replayed = w.out.drained.filter((b) => b.reason === 'replay')
+    expect(replayed.map((b) => [b.label, b.target.table, [...b.offsets]])).toEqual([
+      ['stored-label', 'events_a', [0, 1, 2, 3]],
+    ])
+    expect(replay.pending()).toBe(0)
+    // The row outside the manifest forms an ordinary batch.
+    const rest = rowsOf(finish(w).filter((b) => b.reason !== 'replay'))
+    expect(rest.map((r) => [r.table, r.row.id])).toEqual([['events_b', 4]])
   })
 })
 
