@@ -4,7 +4,8 @@
  * through the stream some tenants start sending new keys (ints, floats, strings, bools, objects)
  * that dynamic schema turns into columns. Each table must end with exactly its own tenant's rows,
  * the new columns holding the right values (NULL before the key appeared), and no other table
- * touched by another tenant's keys.
+ * touched by another tenant's keys. Then two binaries in one group meeting the same new keys at
+ * once: both ALTER, the second hears "already exists", both go on.
  */
 import { beforeAll, describe, expect, test } from 'bun:test'
 import type { ClickHouseServer } from '../support/clickhouse-server'
@@ -100,6 +101,28 @@ function messages(phase: 1 | 2, firstId: number): Sent[] {
   return out
 }
 
+/** One dynamic-schema route over the topic: `events_${tenant}` tables of `db`. */
+function sinkerYaml(listen: string, topic: string, db: string): string {
+  return `kafka:
+  brokers: ["${kafka.brokers}"]
+  group_id: g_${topic}
+  topics: ["${topic}"]
+  start_from: earliest
+  rdkafka: { session.timeout.ms: 6000, heartbeat.interval.ms: 500 }
+sink:
+  type: clickhouse
+  clickhouse: { url: "${ch.url}", database: ${db} }
+tables:
+  - topic: "${topic}"
+    table: "events_\${tenant}"
+    dynamic_schema: { enabled: true }
+batch: { max_rows: 2000, max_interval_ms: 300 }
+delivery: { shutdown_timeout_ms: 10000, retry: { initial_backoff_ms: 100, max_backoff_ms: 1000 } }
+server: { listen: "${listen}" }
+log: { level: info }
+`
+}
+
 describe('fifty tenants, one topic, dynamic schema', () => {
   test('each table holds exactly its tenant rows, new keys become columns with the right values', async () => {
     const db = `mt_${process.pid}`
@@ -120,26 +143,7 @@ describe('fifty tenants, one topic, dynamic schema', () => {
         list.map((s) => ({ value: JSON.stringify(s.value) })),
       )
     await produce(phase1)
-    const s = await startSinker(
-      (listen) => `kafka:
-  brokers: ["${kafka.brokers}"]
-  group_id: g_${topic}
-  topics: ["${topic}"]
-  start_from: earliest
-  rdkafka: { session.timeout.ms: 6000, heartbeat.interval.ms: 500 }
-sink:
-  type: clickhouse
-  clickhouse: { url: "${ch.url}", database: ${db} }
-tables:
-  - topic: "${topic}"
-    table: "events_\${tenant}"
-    dynamic_schema: { enabled: true }
-batch: { max_rows: 2000, max_interval_ms: 300 }
-delivery: { shutdown_timeout_ms: 10000, retry: { initial_backoff_ms: 100, max_backoff_ms: 1000 } }
-server: { listen: "${listen}" }
-log: { level: info }
-`,
-    )
+    const s = await startSinker((listen) => sinkerYaml(listen, topic, db))
     const total = async () => {
       const tables = Array.from(
         { length: TENANTS },
@@ -206,5 +210,113 @@ log: { level: info }
     const counted = [...metrics.matchAll(/^sinker_schema_changes_total\{[^}]*\} (\d+)$/gm)]
     expect(counted.reduce((a, m) => a + Number(m[1]), 0)).toBe(changes)
     expect(changes).toBe(12)
+  }, 600_000)
+
+  test('two sinkers in one group add the same columns at once: both succeed, each column counted once', async () => {
+    const db = `mt2_${process.pid}`
+    const topic = `mt2.${process.pid}`
+    const tenants = 6
+    await ch.query(`CREATE DATABASE IF NOT EXISTS ${db}`)
+    for (let t = 0; t < tenants; t++) {
+      await ch.query(
+        `CREATE TABLE ${db}.events_${tenantName(t)} (id UInt64, tenant String, seq UInt32) ENGINE = MergeTree ORDER BY id`,
+      )
+    }
+    await kafka.createTopic(topic, 6)
+    const a = await startSinker((listen) => sinkerYaml(listen, topic, db))
+    const b = await startSinker((listen) => sinkerYaml(listen, topic, db))
+    const partitionsOf = async (s: typeof a) => {
+      const status = await s.get('/status')
+      if (status.status !== 200) return 0
+      return (JSON.parse(status.text) as { partitions: unknown[] }).partitions.length
+    }
+    // Both members hold partitions before any message exists: no rebalance during the data.
+    await a.waitFor(
+      async () => {
+        const [na, nb] = [await partitionsOf(a), await partitionsOf(b)]
+        return na > 0 && nb > 0 && na + nb === 6
+      },
+      60_000,
+      'both members assigned',
+    )
+    // Every tenant's messages carry the same three new keys from the first one on, on every
+    // partition: both processes meet them at once and both ALTER the same tables.
+    const sent: Sent[] = []
+    for (let k = 0; k < 300; k++) {
+      for (let t = 0; t < tenants; t++) {
+        const id = sent.length + 1
+        sent.push({
+          id,
+          tenant: t,
+          value: {
+            id,
+            tenant: tenantName(t),
+            seq: k,
+            x_int: id * 7,
+            x_str: `v${id}`,
+            x_obj: { id },
+          },
+        })
+      }
+    }
+    await kafka.produce(
+      topic,
+      sent.map((m) => ({ value: JSON.stringify(m.value) })),
+    )
+    const tables = Array.from({ length: tenants }, (_, t) => `${db}.events_${tenantName(t)}`)
+    const count = async () =>
+      Number(
+        (
+          await ch.query(
+            `SELECT sum(c) FROM (${tables.map((t) => `SELECT uniqExact(id) AS c FROM ${t}`).join(' UNION ALL ')})`,
+          )
+        ).trim(),
+      )
+    await a.waitFor(async () => (await count()) >= sent.length, 180_000, 'all rows')
+    const metrics = [(await a.get('/metrics')).text, (await b.get('/metrics')).text]
+    expect(await a.stop()).toBe(0)
+    expect(await b.stop()).toBe(0)
+    for (let t = 0; t < tenants; t++) {
+      const described = (await ch.query(`DESCRIBE TABLE ${tables[t]} FORMAT TSV`))
+        .trim()
+        .split('\n')
+        .map((line) => line.split('\t').slice(0, 2).join(' '))
+      expect(described.slice(0, 3)).toEqual(['id UInt64', 'tenant String', 'seq UInt32'])
+      expect(described.slice(3).sort()).toEqual([
+        'x_int Nullable(Int64)',
+        'x_obj Nullable(String)',
+        'x_str Nullable(String)',
+      ])
+      // At least once across two members: distinct rows, each with its own message's values.
+      const rows = (
+        await ch.query(
+          `SELECT DISTINCT id, tenant, x_int, x_str, x_obj FROM ${tables[t]} ORDER BY id FORMAT TSV`,
+        )
+      ).trim()
+      const expected = sent
+        .filter((m) => m.tenant === t)
+        .map((m) =>
+          [m.id, tenantName(t), m.id * 7, `v${m.id}`, JSON.stringify({ id: m.id })].join('\t'),
+        )
+        .join('\n')
+      expect(rows).toBe(expected)
+    }
+    // Each column was added by exactly one of the two; the other heard "already exists".
+    let added = 0
+    for (const text of metrics) {
+      for (const m of text.matchAll(/^sinker_schema_changes_total\{table="([^"]+)"\} (\d+)$/gm)) {
+        expect(m[1]!.startsWith(`${db}.events_`)).toBe(true)
+        added += Number(m[2])
+      }
+    }
+    expect(added).toBe(tenants * 3)
+    const outcomes = (out: string) =>
+      [...out.matchAll(/"event":"column_added".*?"outcome":"(\w+)"/g)].map((m) => m[1])
+    const all = [...outcomes(a.output()), ...outcomes(b.output())]
+    // Both loaded the tables before either added a column, so both sent the ALTERs: the one
+    // that came second heard 18.16's Code 44 "already exists", taken as success.
+    expect(all.filter((o) => o === 'added')).toHaveLength(tenants * 3)
+    expect(all.filter((o) => o === 'exists').length).toBeGreaterThan(0)
+    expect(all.every((o) => o === 'added' || o === 'exists')).toBe(true)
   }, 600_000)
 })
