@@ -1,30 +1,46 @@
 /**
  * @module scripts/bench
- * `npm run bench [-- --count=N]`: N generated events (default 2,000,000, 6 partitions) into the
- * real Kafka, the compiled binary moving them into a real ClickHouse table with full coercion,
- * and, on the same topic, `kcat -C -e -o beginning` as the floor a C consumer sets. Prints
+ * `npm run bench [-- --count=N] [--keys=K]`: N generated events (default 2,000,000, 6
+ * partitions) into the real Kafka, the compiled binary moving them into a real ClickHouse table
+ * with full coercion, and, on the same topic, `kcat -C -e -o beginning` as the floor a C consumer
+ * sets. With K > 1 db keys (default 1: one fixed table) every event carries one of K tenants and
+ * the route's table is the template `bench_${tenant}`, K tables created beforehand. Prints
  * messages/s, CPU seconds per million messages, peak RSS, and the ratio to kcat.
  */
 import { openSync } from 'node:fs'
 import { join } from 'node:path'
 import { createTopic, produceFile } from '../tests/support/kafka-tools'
-import { openDemoTarget, sinkArg } from './lib/demo-target'
+import { type DemoTarget, openDemoTarget, sinkArg } from './lib/demo-target'
 import { generateEventsFile } from './lib/events-file'
+import { type KeyedTarget, openKeyedTarget } from './lib/keyed-target'
 import { REPO_ROOT } from './lib/repo-paths'
 import { runSinker } from './lib/sinker-run'
 
-const count = Number(process.argv.find((a) => a.startsWith('--count='))?.slice(8) ?? 2_000_000)
+function intArg(name: string, fallback: number, min: number, max: number): number {
+  const text = process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
+  const value = text === undefined ? fallback : Number(text)
+  if (!Number.isSafeInteger(value) || value < min || value > max)
+    throw new Error(`--${name} must be an integer from ${min} to ${max}, not ${text}`)
+  return value
+}
+
+const count = intArg('count', 2_000_000, 1, 1e9)
+const keys = intArg('keys', 1, 1, 100_000)
 const brokers = '127.0.0.1:19092'
 const runId = Date.now().toString(36)
 const topic = `sinker.bench.${runId}`
 const say = (s: string) => process.stdout.write(`${s}\n`)
 
-const target = await openDemoTarget(sinkArg(process.argv), 'sinker_bench')
-const events = await generateEventsFile({ count })
+const keyed: KeyedTarget | undefined =
+  keys > 1 ? await openKeyedTarget(sinkArg(process.argv), 'sinker_bench_keys', keys) : undefined
+const target: DemoTarget = keyed ?? (await openDemoTarget(sinkArg(process.argv), 'sinker_bench'))
+if (keyed)
+  say(`bench: ${keys} tables created in ${keyed.createSeconds.toFixed(1)} s (${keyed.name})`)
+const events = await generateEventsFile(keyed ? { count, tenants: keys } : { count })
 await createTopic(brokers, topic, 6)
 await produceFile(brokers, topic, events.path)
 say(
-  `bench: ${count} events of ~${Math.round(events.summary.bytes / count)} B on ${topic} (6 partitions)`,
+  `bench: ${count} events of ~${Math.round(events.summary.bytes / count)} B on ${topic} (6 partitions), ${keys} db key${keys > 1 ? 's' : ''}`,
 )
 
 const kcat = Bun.spawn(['kcat', '-C', '-b', brokers, '-t', topic, '-o', 'beginning', '-e', '-q'], {
@@ -46,6 +62,7 @@ const r = await runSinker({
     SINKER__TABLES__0__TOPIC: topic,
     SINKER__DEAD_LETTER__FILE: join(REPO_ROOT, 'data/bench-dead-letter.ndjson'),
     SINKER__LOG__LEVEL: 'warn',
+    ...(keyed ? { SINKER__TABLES__0__TABLE: keyed.tableTemplate } : {}),
     ...target.env,
   },
   metricsUrl: 'http://127.0.0.1:9090',
@@ -54,6 +71,9 @@ const r = await runSinker({
   timeoutMs: 900_000,
 })
 const sum = await target.sumIds()
+const tenantsWithEvents = events.summary.perTenant?.counts.filter((c) => c > 0).length ?? 1
+const tablesWithRows = keyed ? await keyed.tablesWithRows() : 1
+const dropSeconds = keyed ? await keyed.dropAll() : 0
 await target.close()
 const perM = (cpu: number) => cpu / (count / 1e6)
 say('')
@@ -68,4 +88,14 @@ say(`ratio sinker/kcat CPU ${(r.cpuSeconds / kcatCpu).toFixed(2)}x`)
 say(
   `rows landed ${r.rows}, sum of ids ${sum === String(events.summary.sumIds) ? 'matches' : `MISMATCH ${sum}`}, exit ${r.exitCode}`,
 )
-process.exit(r.rows === count && sum === String(events.summary.sumIds) && r.exitCode === 0 ? 0 : 1)
+if (keyed) {
+  say(
+    `tables with rows ${tablesWithRows} of ${tenantsWithEvents} tenants with events; tables dropped in ${dropSeconds.toFixed(1)} s`,
+  )
+}
+const ok =
+  r.rows === count &&
+  sum === String(events.summary.sumIds) &&
+  tablesWithRows === tenantsWithEvents &&
+  r.exitCode === 0
+process.exit(ok ? 0 : 1)

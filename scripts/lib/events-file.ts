@@ -17,7 +17,9 @@ export async function generateEventsFile(
   const path = join(dir, `${name}.ndjson`)
   const meta = join(dir, `${name}.json`)
   if (existsSync(path) && existsSync(meta)) {
-    return { path, summary: JSON.parse(readFileSync(meta, 'utf8')) as EventsSummary }
+    const summary = JSON.parse(readFileSync(meta, 'utf8')) as EventsSummary
+    // Files cached before per-tenant totals existed are written again.
+    if ((opts.tenants ?? 0) === 0 || summary.perTenant) return { path, summary }
   }
   const { text, summary } = eventsText(opts)
   writeFileSync(path, text)

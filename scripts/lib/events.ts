@@ -21,6 +21,8 @@ export interface EventsSummary {
   readonly count: number
   /** Sum of the valid events' ids: count * (count + 1) / 2; exact below 2^53. */
   readonly sumIds: number
+  /** With `tenants`: per tenant tNN (index NN - 1) how many events it got and the sum of their ids. */
+  readonly perTenant?: { readonly counts: number[]; readonly sumIds: number[] }
   /** Bytes written, newlines included. */
   readonly bytes: number
   readonly lines: number
@@ -142,15 +144,15 @@ class EventFactory {
     this.sessions = Array.from({ length: SESSION_SLOTS }, () => ascii(uuid(this.rng)))
   }
 
-  /** Writes one event, without newline, from pre-encoded pieces (strings cost 3x as much). */
-  write(id: number, out: AsciiWriter): void {
+  /**
+   * Writes one event, without newline, from pre-encoded pieces (strings cost 3x as much).
+   * Returns its tenant number (1..tenants), or 0 without tenants.
+   */
+  write(id: number, out: AsciiWriter): number {
     const rng = this.rng
     out.bytes(P.id).int(id)
-    if (this.tenants > 0)
-      out
-        .bytes(P.tenant)
-        .digits(rng.int(this.tenants) + 1, 2)
-        .byte(QUOTE)
+    const tenant = this.tenants > 0 ? rng.int(this.tenants) + 1 : 0
+    if (tenant > 0) out.bytes(P.tenant).digits(tenant, 2).byte(QUOTE)
     out.bytes(P.ts)
     this.time.write(BASE_TIME_MS + id * 50 + rng.int(1000), out)
     out.bytes(P.user).int(Math.floor(100_000 * rng.next() ** 2) + 1)
@@ -178,6 +180,7 @@ class EventFactory {
       .bytes(P.region)
       .bytes(REGIONS[country] as Uint8Array)
       .bytes(P.end)
+    return tenant
   }
 
   private session(): Uint8Array {
@@ -207,13 +210,22 @@ export function junkLine(kind: JunkKind, n: number): string | Uint8Array {
   }
 }
 
-/** Writes every line in order, each followed by `onLine` (called after its newline). */
-function writeLines(opts: EventOptions, out: AsciiWriter, onLine: () => void): number {
+/**
+ * Writes every line in order, each followed by `onLine` (called after its newline); `onEvent`
+ * hears each valid event's id and tenant number.
+ */
+function writeLines(
+  opts: EventOptions,
+  out: AsciiWriter,
+  onLine: () => void,
+  onEvent?: (id: number, tenant: number) => void,
+): number {
   const factory = new EventFactory(opts.seed ?? 1, opts.tenants ?? 0)
   const junkEvery = opts.junkEvery ?? 0
   let junk = 0
   for (let id = 1; id <= opts.count; id++) {
-    factory.write(id, out)
+    const tenant = factory.write(id, out)
+    onEvent?.(id, tenant)
     out.byte(NEWLINE)
     onLine()
     if (junkEvery > 0 && id % junkEvery === 0) {
@@ -258,13 +270,39 @@ export function generateEvents(
     bytes += chunk.length
     if (chunk.length > 0) write(chunk)
   }
-  const junk = writeLines(opts, out, () => {
-    lines++
-    if (out.length >= CHUNK_BYTES) flush()
-  })
+  const tenants = opts.tenants ?? 0
+  const perTenant =
+    tenants > 0
+      ? { counts: new Array<number>(tenants).fill(0), sumIds: new Array<number>(tenants).fill(0) }
+      : undefined
+  const junk = writeLines(
+    opts,
+    out,
+    () => {
+      lines++
+      if (out.length >= CHUNK_BYTES) flush()
+    },
+    perTenant &&
+      ((id, tenant) => {
+        perTenant.counts[tenant - 1] = (perTenant.counts[tenant - 1] ?? 0) + 1
+        perTenant.sumIds[tenant - 1] = (perTenant.sumIds[tenant - 1] ?? 0) + id
+      }),
+  )
   flush()
   const count = opts.count
-  return { count, sumIds: (count * (count + 1)) / 2, bytes, lines, junk }
+  return {
+    count,
+    sumIds: (count * (count + 1)) / 2,
+    bytes,
+    lines,
+    junk,
+    ...(perTenant ? { perTenant } : {}),
+  }
+}
+
+/** The tenant field value of tenant number `n` (1-based), as generated events spell it. */
+export function tenantName(n: number): string {
+  return `t${String(n).padStart(2, '0')}`
 }
 
 /** The whole ndjson text in memory, for tests and small files. */

@@ -63,6 +63,11 @@ export class Dispatcher {
     return this.jobs.size
   }
 
+  /** The batches queued or being written that match `holds`. */
+  holding(holds: (b: DrainedBatch) => boolean): DrainedBatch[] {
+    return [...this.jobs].filter((j) => holds(j.batch)).map((j) => j.batch)
+  }
+
   /** Resolves when every batch that matches `holds` (now queued or running) is settled. */
   async settled(holds: (b: DrainedBatch) => boolean): Promise<void> {
     await Promise.all([...this.jobs].filter((j) => holds(j.batch)).map((j) => j.done))

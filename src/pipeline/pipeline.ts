@@ -435,14 +435,24 @@ export class Pipeline {
     metrics.rebalances.inc()
     const revoked = new Set(parts.map((p) => tpKey(p.topic, p.partition)))
     for (const k of revoked) this.assigned.delete(k)
-    this.batches.dropPartitions((topic, partition) => revoked.has(tpKey(topic, partition)))
-    this.parked.dropWhere((m) => revoked.has(tpKey(m.record.topic, m.record.partition)))
+    const dropped = this.batches.dropPartitions((topic, partition) =>
+      revoked.has(tpKey(topic, partition)),
+    )
+    const unparked = this.parked.dropWhere((m) =>
+      revoked.has(tpKey(m.record.topic, m.record.partition)),
+    )
+    // Dropped rows are no longer in flight; the commit point still never passes them.
+    for (const d of dropped) this.tracker.abandon(d.topic, d.partition, [d.offset])
+    for (const m of unparked) {
+      this.tracker.abandon(m.record.topic, m.record.partition, [m.record.offset])
+    }
     const holds = (b: DrainedBatch) => {
       for (let i = 0; i < b.rows.length; i++) {
         if (revoked.has(tpKey(b.topics[b.topicIndexes[i]!]!, b.partitions[i]!))) return true
       }
       return false
     }
+    const held = this.dispatcher.holding(holds)
     let gaveUp = false
     try {
       await withDeadline('revocation drain', config.delivery.shutdown_timeout_ms, () =>
@@ -465,6 +475,9 @@ export class Pipeline {
         event: 'partitions_revoked',
         partitions: [...revoked].map((k) => k.replace('\u0000', '/')),
         ms: clock.now() - started,
+        dropped_rows: dropped.length + unparked.length,
+        in_flight_batches: held.length,
+        in_flight_targets: new Set(held.map((b) => targetKey(b.target))).size,
         gave_up_in_flight: gaveUp,
       },
       'partitions revoked',

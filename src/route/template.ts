@@ -4,9 +4,12 @@
  * start; resolving reads fields of the decoded message and validates the result as an identifier,
  * so no message text ever reaches SQL unvalidated.
  */
+import { NumberText } from '../decode/number-text'
 
 const IDENT = /^[A-Za-z0-9_]{1,64}$/
 const PLACEHOLDER = /\$\{([^}]*)\}/g
+/** An integer a double cannot hold, kept as its JSON text by the decoder (NumberText). */
+const INTEGER_TEXT = /^-?[0-9]+$/
 
 type Part = { readonly literal: string } | { readonly path: readonly string[] }
 
@@ -53,6 +56,15 @@ export function readPath(obj: Record<string, unknown>, path: readonly string[]):
   return v
 }
 
+/** The field's text when it may name a target: a non-empty string or an integer (SPEC §9). */
+function keyText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v === '' ? undefined : v
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? String(v) : undefined
+  // Beyond 2^53 an integer is named by its exact digits, never by a rounded double.
+  if (v instanceof NumberText && INTEGER_TEXT.test(v.text)) return v.text
+  return undefined
+}
+
 export function resolveTemplate(t: Template, obj: Record<string, unknown>): Resolved {
   if (t.fixed) return { ok: true, name: t.text }
   let name = ''
@@ -65,15 +77,15 @@ export function resolveTemplate(t: Template, obj: Record<string, unknown>): Reso
     if (v === undefined || v === null) {
       return { ok: false, missing: true, detail: `field ${p.path.join('.')} is missing` }
     }
-    if ((typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isSafeInteger(v))) {
-      name += String(v)
-    } else {
+    const text = keyText(v)
+    if (text === undefined) {
       return {
         ok: false,
         missing: false,
         detail: `field ${p.path.join('.')} must be a non-empty string or an integer`,
       }
     }
+    name += text
   }
   if (!IDENT.test(name)) {
     return {
