@@ -11,6 +11,7 @@ import type { DeadLetter, DeadLetterInput } from '../deadletter/dead-letter'
 import { writeBatch } from '../delivery/batch-writer'
 import type { OffsetTracker } from '../delivery/offset-tracker'
 import type { Metrics } from '../metrics/metrics'
+import { targetKey } from '../schema/table-schema'
 import type { Sink, Verdict } from '../sinks/sink'
 
 export interface DispatcherDeps {
@@ -20,8 +21,14 @@ export interface DispatcherDeps {
   metrics: Metrics
   clock: Clock
   retry: { max_attempts: number; initial_backoff_ms: number; max_backoff_ms: number }
-  /** Batches written at the same time; more only adds parts for the server to merge. */
+  /** Batches of one target written at the same time; more only adds parts to merge. */
   concurrency: number
+  /**
+   * Batches written at the same time over all targets. Each db key needs writes of its own and
+   * a write's latency is mostly waiting (ClickHouse 18.16: ~30 ms per small insert, 34/s one at
+   * a time, 196/s eight at a time), so many targets need more writes in flight than one does.
+   */
+  totalConcurrency: number
   onVerdict(verdict: Verdict, table: string): void
   onFatal(error: Error): void
   onWritten(table: string, rows: number, bytes: number): void
@@ -35,6 +42,7 @@ export interface DispatcherDeps {
 
 interface Job {
   readonly batch: DrainedBatch
+  readonly target: string
   readonly done: Promise<void>
   resolve(): void
 }
@@ -43,6 +51,7 @@ export class Dispatcher {
   private readonly queue: Job[] = []
   private readonly jobs = new Set<Job>()
   private running = 0
+  private readonly runningByTarget = new Map<string, number>()
   private readonly abort = new AbortController()
 
   constructor(private readonly deps: DispatcherDeps) {}
@@ -52,7 +61,7 @@ export class Dispatcher {
     const done = new Promise<void>((r) => {
       resolve = r
     })
-    const job = { batch, done, resolve }
+    const job = { batch, target: targetKey(batch.target), done, resolve }
     this.jobs.add(job)
     this.queue.push(job)
     this.pump()
@@ -78,16 +87,28 @@ export class Dispatcher {
     if (!this.abort.signal.aborted) this.abort.abort(reason)
   }
 
+  /** Starts queued batches in dispatch order, skipping those whose target has no free slot. */
   private pump(): void {
-    while (this.running < this.deps.concurrency && this.queue.length > 0) {
-      const job = this.queue.shift()!
+    const { concurrency, totalConcurrency } = this.deps
+    for (let i = 0; i < this.queue.length && this.running < totalConcurrency; ) {
+      const job = this.queue[i]!
+      const busy = this.runningByTarget.get(job.target) ?? 0
+      if (busy >= concurrency) {
+        i++
+        continue
+      }
+      this.queue.splice(i, 1)
       this.running++
+      this.runningByTarget.set(job.target, busy + 1)
       this.run(job)
         .catch((e: unknown) => {
           if (!this.abort.signal.aborted) this.deps.onFatal(e as Error)
         })
         .finally(() => {
           this.running--
+          const left = (this.runningByTarget.get(job.target) ?? 1) - 1
+          if (left > 0) this.runningByTarget.set(job.target, left)
+          else this.runningByTarget.delete(job.target)
           this.jobs.delete(job)
           job.resolve()
           this.pump()

@@ -71,8 +71,10 @@ const PROBE_INTERVAL_MS = 10_000
 const PRUNE_INTERVAL_MS = 10_000
 const LAG_INTERVAL_MS = 5000
 const KAFKA_TIMEOUT_MS = 10_000
-/** Two batches in flight keep the sink busy while the next one fills; more only adds parts. */
+/** Two batches of a target in flight keep the sink busy while the next one fills. */
 const WRITE_CONCURRENCY = 2
+/** Many db keys: writes to different tables overlap their latency (pipeline/dispatcher). */
+const TOTAL_WRITE_CONCURRENCY = 8
 const BACKPRESSURE_CHECK_MS = 20
 /** How often idle targets are forgotten (issue 8: bounded with 10,000 db keys). */
 const SWEEP_INTERVAL_MS = 5000
@@ -158,6 +160,7 @@ export class Pipeline {
       clock,
       retry: config.delivery.retry,
       concurrency: WRITE_CONCURRENCY,
+      totalConcurrency: TOTAL_WRITE_CONCURRENCY,
       onVerdict: (v, table) => this.onVerdict(v, table),
       onFatal: (e) => this.fail(e),
       onWritten: (table, rows, bytes) => {

@@ -83,6 +83,9 @@ export class KafkaSource {
           this.joinedOnce = true
           handlers.onAssign(parts)
           this.consumer.assign(parts)
+          // librdkafka keeps a partition paused across revoke and re-assign; the pipeline starts
+          // every assignment unpaused (and pauses again within 20 ms if backpressure still holds).
+          if (parts.length > 0) this.consumer.resume(parts)
         } else if (err?.code === ERR_REVOKE) {
           this.revoking = handlers
             .onRevoke(parts)

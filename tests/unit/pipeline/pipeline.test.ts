@@ -4,6 +4,7 @@
  * committed past the failed batch, and a clean stop flushes and commits.
  */
 import { describe, expect, test } from 'bun:test'
+import fc from 'fast-check'
 import { parseConfig } from '../../../src/config/load'
 import { systemClock } from '../../../src/core/clock'
 import { createDroppingDeadLetter } from '../../../src/deadletter/dead-letter'
@@ -328,4 +329,114 @@ test('a value that makes a coercer throw is dead-lettered, and the pipeline goes
   expect(await done).toBe(0)
   expect(dead).toEqual(['type_mismatch'])
   expect(sink.rows).toHaveLength(1)
+})
+
+describe('Pipeline in-flight view under many targets and rebalances', () => {
+  /** A sink whose writes stay open until released; counts the rows it confirmed per partition. */
+  function gateSink() {
+    const open: Array<{ rows: string[]; resolve(v: Verdict): void }> = []
+    const sink = new FakeSink(
+      (b) =>
+        new Promise<Verdict>((resolve) => {
+          const rows = Array.from({ length: b.rows.length }, (_, i) => b.rows.text(i))
+          open.push({ rows, resolve })
+        }),
+    )
+    return { sink, open }
+  }
+
+  const op = fc.oneof(
+    fc.record({
+      kind: fc.constant('push' as const),
+      count: fc.integer({ min: 1, max: 30 }),
+      seed: fc.nat(),
+    }),
+    fc.record({ kind: fc.constant('release' as const), count: fc.nat(6), pick: fc.nat() }),
+    fc.record({
+      kind: fc.constant('rebalance' as const),
+      partition: fc.nat(2),
+      drain: fc.boolean(),
+    }),
+  )
+
+  test("the tracker's in-flight view equals consumed minus confirmed rows, per partition (property)", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => {
+        const { sink, open } = gateSink()
+        const { source, pipeline } = setup(sink, {
+          tables: [
+            {
+              topic: TOPIC,
+              table: 't_${tenant}',
+              schema: 'manual',
+              columns: [{ name: 'id', type: 'UInt64' }],
+            },
+          ],
+          batch: { max_rows: 3, max_interval_ms: 10 },
+        })
+        const done = pipeline.run()
+        await until(() => source.joined)
+        const partitions = [0, 1, 2]
+        source.assign(partitions.map((partition) => ({ topic: TOPIC, partition })))
+        const next = [0, 0, 0]
+        /** Offsets tracked since the partition's last assignment start here. */
+        const since = [0, 0, 0]
+        const confirmed = [0, 0, 0]
+        const release = (pick: number) => {
+          const [w] = open.splice(pick % open.length, 1)
+          if (!w) return
+          for (const row of w.rows) {
+            const id = Number(JSON.parse(row).id)
+            const p = Math.floor(id / 1e6)
+            if (id % 1e6 >= since[p]!) confirmed[p]!++
+          }
+          w.resolve({ kind: 'ok' })
+        }
+        const settle = async () => {
+          await until(() => source.queue.length === 0)
+          await Bun.sleep(30)
+        }
+        for (const o of ops) {
+          if (o.kind === 'push') {
+            const msgs = Array.from({ length: o.count }, (_, k) => {
+              const p = (o.seed + k) % 3
+              const offset = next[p]!++
+              const tenant = `k${(o.seed * 7 + k) % 25}`
+              return {
+                topic: TOPIC,
+                partition: p,
+                offset,
+                value: `{"id":${p * 1e6 + offset},"tenant":"${tenant}"}`,
+              }
+            })
+            source.queue.push(packBatch(msgs))
+          } else if (o.kind === 'release') {
+            for (let i = 0; i < o.count; i++) release(o.pick + i)
+          } else {
+            const tp = { topic: TOPIC, partition: o.partition }
+            const revoked = source.revoke([tp])
+            // Either the writes finish during the revocation, or it gives up at its deadline.
+            while (o.drain && source.revocation) {
+              release(0)
+              await Bun.sleep(2)
+            }
+            await revoked
+            since[o.partition] = next[o.partition]!
+            confirmed[o.partition] = 0
+            source.assign([tp])
+          }
+          await settle()
+          const status = pipeline.status()
+          for (const p of partitions) {
+            const entry = status.partitions.find((e) => e.partition === p)
+            expect(entry?.inflight_messages).toBe(next[p]! - since[p]! - confirmed[p]!)
+          }
+        }
+        while (open.length > 0) release(0)
+        pipeline.stop()
+        while ((await Promise.race([done, Bun.sleep(5).then(() => null)])) === null) release(0)
+      }),
+      { numRuns: 12 },
+    )
+  }, 60_000)
 })
