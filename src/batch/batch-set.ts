@@ -195,9 +195,12 @@ export class BatchSet {
     return out ?? NO_BATCHES
   }
 
-  /** Drains every batch whose age limit has passed. */
-  due(now: number): DrainedBatch[] {
-    return this.drainWhere((b) => b.msUntilDue(now) === 0, 'age')
+  /**
+   * Drains every batch whose age limit has passed, except those of targets (by targetKey) that
+   * `wait` holds back: their rows keep filling the open batch instead.
+   */
+  due(now: number, wait?: (key: string) => boolean): DrainedBatch[] {
+    return this.drainWhere((b) => b.msUntilDue(now) === 0, 'age', wait)
   }
 
   /** Milliseconds until the next batch is due by age; Infinity when nothing is buffered. */
@@ -276,9 +279,14 @@ export class BatchSet {
     return rows
   }
 
-  private drainWhere(pred: (b: Batcher) => boolean, reason: FlushReason): DrainedBatch[] {
+  private drainWhere(
+    pred: (b: Batcher) => boolean,
+    reason: FlushReason,
+    wait?: (key: string) => boolean,
+  ): DrainedBatch[] {
     const out: DrainedBatch[] = []
     for (const [key, list] of this.byTarget) {
+      if (wait?.(key)) continue
       for (const b of list) if (b.size > 0 && pred(b)) out.push(this.remember(key, b.drain(reason)))
       this.evictEmpty(key, list)
     }

@@ -52,6 +52,7 @@ export class Dispatcher {
   private readonly jobs = new Set<Job>()
   private running = 0
   private readonly runningByTarget = new Map<string, number>()
+  private readonly queuedByTarget = new Map<string, number>()
   private readonly abort = new AbortController()
 
   constructor(private readonly deps: DispatcherDeps) {}
@@ -64,7 +65,13 @@ export class Dispatcher {
     const job = { batch, target: targetKey(batch.target), done, resolve }
     this.jobs.add(job)
     this.queue.push(job)
+    this.queuedByTarget.set(job.target, (this.queuedByTarget.get(job.target) ?? 0) + 1)
     this.pump()
+  }
+
+  /** True while a batch of the target (by targetKey) waits for a write slot. */
+  waiting(target: string): boolean {
+    return this.queuedByTarget.has(target)
   }
 
   /** Batches queued or being written. */
@@ -98,6 +105,9 @@ export class Dispatcher {
         continue
       }
       this.queue.splice(i, 1)
+      const queued = (this.queuedByTarget.get(job.target) ?? 1) - 1
+      if (queued > 0) this.queuedByTarget.set(job.target, queued)
+      else this.queuedByTarget.delete(job.target)
       this.running++
       this.runningByTarget.set(job.target, busy + 1)
       this.run(job)

@@ -296,7 +296,10 @@ export class Pipeline {
       }
       // Parked messages whose target got ready are placed even when no new message arrives.
       if (this.parked.size > 0) await this.settle(released(this.ingestDeps, signal), signal)
-      for (const d of this.batches.due(clock.now())) this.dispatcher.dispatch(d)
+      // A target whose last batch still waits for a write slot keeps filling its open batch: with
+      // many db keys, age alone would queue ever smaller batches faster than the sink takes them.
+      const due = this.batches.due(clock.now(), (key) => this.dispatcher.waiting(key))
+      for (const d of due) this.dispatcher.dispatch(d)
     }
   }
 
@@ -642,7 +645,11 @@ export class Pipeline {
       flushed = false
       this.dispatcher.cancel(e as Error)
       log.error(
-        { event: 'final_flush_failed', error: (e as Error).message },
+        {
+          event: 'final_flush_failed',
+          error: (e as Error).message,
+          batches_left: this.dispatcher.pending,
+        },
         'final flush did not finish; its offsets stay uncommitted',
       )
     }

@@ -75,6 +75,17 @@ describe('BatchSet', () => {
     expect(s.msUntilNextDue(1100)).toBe(500)
   })
 
+  test('due leaves the batches of targets held back to keep filling', () => {
+    const s = set({ max_interval_ms: 1000 })
+    s.add(events, 1, 'e1', 't', 0, 1, 100)
+    s.add(users, 1, 'u1', 't', 0, 2, 100)
+    const held = (key: string) => key.endsWith('.events')
+    expect(s.due(1200, held).map((b) => b.target.table)).toEqual(['users'])
+    s.add(events, 1, 'e2', 't', 0, 3, 1300)
+    const [batch] = s.due(1400)
+    expect(texts(batch!)).toEqual(['e1', 'e2'])
+  })
+
   test('drainAll flushes everything with the given reason', () => {
     const s = set({ max_rows: 5 })
     s.add(events, 1, 'e', 't', 0, 1, 0)

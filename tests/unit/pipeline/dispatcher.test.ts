@@ -91,6 +91,7 @@ describe('Dispatcher', () => {
     await flush()
     // a, a, then the next targets in dispatch order up to 8; the other two a wait their turn.
     expect(sink.started).toEqual(['a', 'a', 'b', 'c', 'd', 'e', 'f', 'g'])
+    expect(['d.a', 'd.b', 'd.h'].map((key) => dispatcher.waiting(key))).toEqual([true, false, true])
     sink.release(0)
     await until(() => sink.started.length === 9)
     expect(sink.started[8]).toBe('a')
