@@ -15,6 +15,7 @@ import { clickhouseQuery } from './sinker-run'
 const CLICKHOUSE_URL = 'http://127.0.0.1:18123'
 /** Statements in flight at once: enough to hide the round trip, few enough for a 2-core box. */
 const CREATE_CONCURRENCY = 4
+const DROP_TIMEOUT_MS = 600_000
 /** Tables per summing query (about 5 ms each on 18.16). */
 const SUM_CHUNK = 500
 export const KEYED_TABLE_PREFIX = 'bench_'
@@ -58,8 +59,11 @@ export async function openKeyedTarget(
 
 async function clickhouseKeyed(database: string, names: string[]): Promise<KeyedTarget> {
   const q = (sql: string) => clickhouseQuery(CLICKHOUSE_URL, sql)
+  // Dropping 10,000 tables takes ClickHouse 18.16 longer than a query's usual 30 s.
+  const drop = () =>
+    clickhouseQuery(CLICKHOUSE_URL, `DROP DATABASE IF EXISTS ${database}`, DROP_TIMEOUT_MS)
   const started = performance.now()
-  await q(`DROP DATABASE IF EXISTS ${database}`)
+  await drop()
   await q(`CREATE DATABASE ${database}`)
   await forEachLimited(names, CREATE_CONCURRENCY, async (name) => {
     await q(
@@ -95,7 +99,7 @@ async function clickhouseKeyed(database: string, names: string[]): Promise<Keyed
     close: async () => undefined,
     async dropAll() {
       const t = performance.now()
-      await q(`DROP DATABASE IF EXISTS ${database}`)
+      await drop()
       return (performance.now() - t) / 1000
     },
   }

@@ -100,8 +100,16 @@ export function metricSum(text: string, name: string): number {
 }
 
 /** Runs a ClickHouse query over HTTP and returns the trimmed text answer. */
-export async function clickhouseQuery(url: string, sql: string): Promise<string> {
-  const res = await fetch(url, { method: 'POST', body: sql, signal: AbortSignal.timeout(30_000) })
+export async function clickhouseQuery(
+  url: string,
+  sql: string,
+  timeoutMs = 30_000,
+): Promise<string> {
+  const res = await fetch(url, {
+    method: 'POST',
+    body: sql,
+    signal: AbortSignal.timeout(timeoutMs),
+  })
   const text = await res.text()
   if (!res.ok) throw new Error(`ClickHouse: ${text.slice(0, 300)}`)
   return text.trim()
