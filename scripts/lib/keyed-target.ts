@@ -86,7 +86,9 @@ async function clickhouseKeyed(database: string, names: string[]): Promise<Keyed
       let sum = 0n
       await forEachLimited(chunks, 2, async (chunk) => {
         const parts = chunk.map((t) => `SELECT sum(id) AS s FROM ${database}.${t}`)
-        sum += BigInt(await q(`SELECT sum(s) FROM (${parts.join(' UNION ALL ')})`))
+        // Read the chunk's sum first: `sum += await …` would add to a stale sum.
+        const chunkSum = BigInt(await q(`SELECT sum(s) FROM (${parts.join(' UNION ALL ')})`))
+        sum += chunkSum
       })
       return String(sum)
     },
