@@ -44,6 +44,12 @@ class GateSink implements Sink {
   async runDdl(): Promise<Verdict> {
     return { kind: 'ok' }
   }
+  async addColumn(): Promise<Verdict> {
+    return { kind: 'reject', why: 'the gate adds no columns' }
+  }
+  async deduplication() {
+    return { ok: false, detail: 'the gate does not deduplicate' }
+  }
   async probe() {
     return { ok: true, detail: 'gate' }
   }
