@@ -367,6 +367,7 @@ describe('Pipeline in-flight view under many targets and rebalances', () => {
           tables: [
             {
               topic: TOPIC,
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: a sinker table template, not JS
               table: 't_${tenant}',
               schema: 'manual',
               columns: [{ name: 'id', type: 'UInt64' }],
