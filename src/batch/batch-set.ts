@@ -203,10 +203,14 @@ export class BatchSet {
     return this.drainWhere((b) => b.msUntilDue(now) === 0, 'age', wait)
   }
 
-  /** Milliseconds until the next batch is due by age; Infinity when nothing is buffered. */
-  msUntilNextDue(now: number): number {
+  /**
+   * Milliseconds until the next batch is due by age, leaving out the targets `wait` holds back;
+   * Infinity when nothing is buffered.
+   */
+  msUntilNextDue(now: number, wait?: (key: string) => boolean): number {
     let ms = Number.POSITIVE_INFINITY
-    for (const list of this.byTarget.values()) {
+    for (const [key, list] of this.byTarget) {
+      if (wait?.(key)) continue
       for (const b of list) ms = Math.min(ms, b.msUntilDue(now))
     }
     return ms

@@ -286,7 +286,8 @@ export class Pipeline {
         continue
       }
       this.applyBackpressure()
-      const wait = Math.max(10, Math.min(100, this.batches.msUntilNextDue(clock.now())))
+      const held = (key: string) => this.dispatcher.waiting(key)
+      const wait = Math.max(10, Math.min(100, this.batches.msUntilNextDue(clock.now(), held)))
       const batch = await this.source.poll(wait)
       // Assigned partitions' manifests are read before any of their messages is placed.
       await this.manifestLoads
@@ -298,7 +299,7 @@ export class Pipeline {
       if (this.parked.size > 0) await this.settle(released(this.ingestDeps, signal), signal)
       // A target whose last batch still waits for a write slot keeps filling its open batch: with
       // many db keys, age alone would queue ever smaller batches faster than the sink takes them.
-      const due = this.batches.due(clock.now(), (key) => this.dispatcher.waiting(key))
+      const due = this.batches.due(clock.now(), held)
       for (const d of due) this.dispatcher.dispatch(d)
     }
   }
