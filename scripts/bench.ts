@@ -68,7 +68,9 @@ const r = await runSinker({
   metricsUrl: 'http://127.0.0.1:9090',
   expectRows: count,
   // Counting 10,000 tables costs ClickHouse more than the rows do: follow the sinker's own count
-  // of rows the sink confirmed, and check the tables once at the end.
+  // of rows the sink confirmed (once a second: a scrape is work for the sinker too), and check
+  // the tables once at the end.
+  pollMs: keyed ? 1000 : 250,
   countRows: keyed
     ? async () =>
         metricSum(

@@ -14,6 +14,8 @@ export interface SinkerRunOptions {
   expectRows: number
   countRows(): Promise<number>
   timeoutMs: number
+  /** How often countRows is asked (default 250 ms). */
+  pollMs?: number
   onProgress?(rows: number, seconds: number): void
 }
 
@@ -61,7 +63,7 @@ export async function runSinker(o: SinkerRunOptions): Promise<SinkerRunResult> {
       if (rows >= o.expectRows) break
       if (seconds * 1000 > o.timeoutMs)
         throw new Error(`only ${rows} of ${o.expectRows} rows after ${seconds.toFixed(0)} s`)
-      await Bun.sleep(250)
+      await Bun.sleep(o.pollMs ?? 250)
     }
     cpuSeconds = procCpuSeconds(proc.pid)
     peakRssBytes = procPeakRss(proc.pid)

@@ -291,8 +291,13 @@ export class BatchSet {
     const out: DrainedBatch[] = []
     for (const [key, list] of this.byTarget) {
       if (wait?.(key)) continue
-      for (const b of list) if (b.size > 0 && pred(b)) out.push(this.remember(key, b.drain(reason)))
-      this.evictEmpty(key, list)
+      let empty = false
+      for (const b of list) {
+        if (b.size > 0 && pred(b)) out.push(this.remember(key, b.drain(reason)))
+        if (b.size === 0) empty = true
+      }
+      // With 10,000 targets this runs every loop turn: lists are rebuilt only when they changed.
+      if (empty) this.evictEmpty(key, list)
     }
     return out
   }

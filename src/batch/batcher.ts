@@ -68,8 +68,9 @@ export interface BatcherOptions {
   readonly label?: string
 }
 
-const INITIAL_CAPACITY = 256
-const MIN_BODY = 64 * 1024
+const INITIAL_CAPACITY = 64
+/** Small: with 10,000 db keys every target holds a body, and their batches are small. */
+const MIN_BODY = 4 * 1024
 const NEWLINE = 0x0a
 const EMPTY = new Uint8Array(0)
 

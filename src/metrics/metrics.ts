@@ -8,10 +8,23 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 
 export type Metrics = ReturnType<typeof createMetrics>
 
+/**
+ * Under Bun, v8.getHeapSpaceStatistics walks the whole heap: measured at ~90 ms a scrape in a
+ * ~870 MiB process (36% of its CPU when scraped 4 times a second). The heap stays covered
+ * by nodejs_heap_size_{total,used}_bytes, which read process.memoryUsage().
+ */
+const COSTLY_DEFAULT_METRICS = [
+  'sinker_nodejs_heap_space_size_total_bytes',
+  'sinker_nodejs_heap_space_size_used_bytes',
+  'sinker_nodejs_heap_space_size_available_bytes',
+]
+
 export function createMetrics(options: { processMetrics?: boolean } = {}) {
   const registry = new Registry()
-  if (options.processMetrics !== false)
+  if (options.processMetrics !== false) {
     collectDefaultMetrics({ register: registry, prefix: 'sinker_' })
+    for (const name of COSTLY_DEFAULT_METRICS) registry.removeSingleMetric(name)
+  }
   const registers = [registry]
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
     new Counter<L>({ name: `sinker_${name}`, help, labelNames, registers })
