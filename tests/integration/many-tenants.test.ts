@@ -5,7 +5,8 @@
  * that dynamic schema turns into columns. Each table must end with exactly its own tenant's rows,
  * the new columns holding the right values (NULL before the key appeared), and no other table
  * touched by another tenant's keys. Then two binaries in one group meeting the same new keys at
- * once: both ALTER, the second hears "already exists", both go on.
+ * once: whoever adds a column second hears "already exists" (or finds it already there), and
+ * both go on.
  */
 import { beforeAll, describe, expect, test } from 'bun:test'
 import type { ClickHouseServer } from '../support/clickhouse-server'
@@ -313,10 +314,10 @@ describe('fifty tenants, one topic, dynamic schema', () => {
     const outcomes = (out: string) =>
       [...out.matchAll(/"event":"column_added".*?"outcome":"(\w+)"/g)].map((m) => m[1])
     const all = [...outcomes(a.output()), ...outcomes(b.output())]
-    // Both loaded the tables before either added a column, so both sent the ALTERs: the one
-    // that came second heard 18.16's Code 44 "already exists", taken as success.
+    // Whichever member came second either heard 18.16's Code 44 "already exists" (taken as
+    // success) or had already re-read the table: how often each happens is timing, so only the
+    // outcome is asserted here; the race itself is forced in dynamic-columns.test.ts.
     expect(all.filter((o) => o === 'added')).toHaveLength(tenants * 3)
-    expect(all.filter((o) => o === 'exists').length).toBeGreaterThan(0)
     expect(all.every((o) => o === 'added' || o === 'exists')).toBe(true)
   }, 600_000)
 })
