@@ -1,7 +1,8 @@
 /**
  * @module tests/support/tcp-proxy
  * A loopback TCP proxy that a test can take down and bring back up on the same port, to play a
- * sink (or a broker) that goes away and returns.
+ * sink (or a broker) that goes away and returns. Bytes a socket does not take at once are kept
+ * and written on its next drain, in order: a large request body is never cut short.
  */
 import type { Socket, TCPSocketListener } from 'bun'
 import { freePort } from '../../scripts/lib/ports'
@@ -13,7 +14,53 @@ export interface TcpProxy {
   close(): void
 }
 
-type Side = { peer?: Socket<Side>; pending: Uint8Array[] }
+interface Side {
+  peer?: Socket<Side>
+  /** Bytes from the client before the upstream connection was open. */
+  pending: Uint8Array[]
+  /** Bytes this socket has not taken yet, in order. */
+  backlog: Uint8Array[]
+  /** End this socket once its backlog is written (its peer closed). */
+  ending: boolean
+}
+
+const newSide = (peer?: Socket<Side>): Side => ({
+  ...(peer ? { peer } : {}),
+  pending: [],
+  backlog: [],
+  ending: false,
+})
+
+/** Writes `chunk` to `to` after whatever it still holds; keeps what it does not take. */
+function send(to: Socket<Side>, chunk: Uint8Array): void {
+  if (to.data.backlog.length > 0) {
+    to.data.backlog.push(new Uint8Array(chunk))
+    return
+  }
+  const written = to.write(chunk)
+  if (written < chunk.length) to.data.backlog.push(new Uint8Array(chunk.subarray(written)))
+}
+
+function drain(socket: Socket<Side>): void {
+  const backlog = socket.data.backlog
+  while (backlog.length > 0) {
+    const head = backlog[0]!
+    const written = socket.write(head)
+    if (written < head.length) {
+      backlog[0] = head.subarray(written)
+      return
+    }
+    backlog.shift()
+  }
+  if (socket.data.ending) socket.end()
+}
+
+/** Ends `socket` now, or once its backlog is written. */
+function endAfterFlush(socket: Socket<Side> | undefined): void {
+  if (!socket) return
+  if (socket.data.backlog.length === 0) socket.end()
+  else socket.data.ending = true
+}
 
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const port = await freePort()
@@ -25,37 +72,39 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
       port,
       socket: {
         async open(client) {
-          client.data = { pending: [] }
+          client.data = newSide()
           open.add(client)
           try {
             const upstream = await Bun.connect<Side>({
               hostname: '127.0.0.1',
               port: targetPort,
               socket: {
-                data: (_s, chunk) => void client.write(chunk),
-                close: () => void client.end(),
-                error: () => void client.end(),
+                data: (_s, chunk) => send(client, chunk),
+                drain,
+                close: () => endAfterFlush(client),
+                error: () => endAfterFlush(client),
               },
             })
-            upstream.data = { peer: client, pending: [] }
+            upstream.data = newSide(client)
             open.add(upstream)
             client.data.peer = upstream
-            for (const c of client.data.pending) upstream.write(c)
+            for (const c of client.data.pending) send(upstream, c)
             client.data.pending = []
           } catch {
             client.end()
           }
         },
         data(client, chunk) {
-          if (client.data.peer) client.data.peer.write(chunk)
+          if (client.data.peer) send(client.data.peer, chunk)
           else client.data.pending.push(new Uint8Array(chunk))
         },
+        drain,
         close(client) {
-          client.data.peer?.end()
+          endAfterFlush(client.data.peer)
           open.delete(client)
         },
         error(client) {
-          client.data.peer?.end()
+          endAfterFlush(client.data.peer)
         },
       },
     })
