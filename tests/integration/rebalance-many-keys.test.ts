@@ -15,7 +15,11 @@ import { forEachLimited } from '../../scripts/lib/keyed-target'
 import type { ClickHouseServer } from '../support/clickhouse-server'
 import type { KafkaBroker } from '../support/kafka-broker'
 import { sharedClickHouse, sharedKafka } from '../support/shared-services'
-import { type SinkerProcess, startSinker } from '../support/sinker-process'
+import {
+  type SinkerProcess,
+  configYaml as sinkerYaml,
+  startSinker,
+} from '../support/sinker-process'
 
 const TENANTS = 500
 const EVENTS = 150_000
@@ -39,26 +43,18 @@ beforeAll(async () => {
 const q = async (sql: string) => (await ch.query(sql)).trim()
 
 function configYaml(c: { topic: string; group: string; database: string }, listen: string) {
-  return `kafka:
-  brokers: ["${kafka.brokers}"]
-  group_id: ${c.group}
-  topics: ["${c.topic}"]
-  start_from: earliest
-  rdkafka: { session.timeout.ms: 6000, heartbeat.interval.ms: 500 }
-sink:
-  type: clickhouse
-  clickhouse: { url: "${ch.url}", database: ${c.database} }
-tables:
-  - topic: "${c.topic}"
-    table: "t_\${tenant}"
-batch: { max_rows: 200, max_bytes: 1048576, max_interval_ms: 100 }
-delivery:
-  shutdown_timeout_ms: ${SHUTDOWN_TIMEOUT_MS}
-  max_inflight_bytes: 4194304
-  retry: { initial_backoff_ms: 100, max_backoff_ms: 1000 }
-server: { listen: "${listen}" }
-log: { level: info }
-`
+  return sinkerYaml(
+    {
+      ...c,
+      brokers: kafka.brokers,
+      clickhouseUrl: ch.url,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a sinker table template, not JS
+      table: '"t_${tenant}"',
+      batch: '{ max_rows: 200, max_bytes: 1048576, max_interval_ms: 100 }',
+      delivery: `{ shutdown_timeout_ms: ${SHUTDOWN_TIMEOUT_MS}, max_inflight_bytes: 4194304, retry: { initial_backoff_ms: 100, max_backoff_ms: 1000 } }`,
+    },
+    listen,
+  )
 }
 
 interface RevokeLine {

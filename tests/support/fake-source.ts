@@ -2,7 +2,11 @@
  * A Kafka stand-in for pipeline tests: batches pushed onto `queue` are polled in order, commits
  * are recorded, and assignment and revocation are driven by the test.
  */
-import type { Source } from '../../src/pipeline/pipeline'
+import { systemClock } from '../../src/core/clock'
+import { createDroppingDeadLetter } from '../../src/deadletter/dead-letter'
+import { silentLogger } from '../../src/log/logger'
+import { createMetrics } from '../../src/metrics/metrics'
+import { Pipeline, type PipelineDeps, type Source } from '../../src/pipeline/pipeline'
 import type {
   SourceHandlers,
   TopicPartition,
@@ -49,4 +53,23 @@ export class FakeSource implements Source {
       for (const c of list) if (c.partition === partition) at = c.offset
     return at
   }
+}
+
+/** A Pipeline over a FakeSource, with a dropping dead letter, the system clock and no logs. */
+export function pipelineOnFakeSource(
+  deps: Pick<PipelineDeps, 'config' | 'sink'> & Partial<PipelineDeps>,
+): { source: FakeSource; pipeline: Pipeline } {
+  const source = new FakeSource()
+  const pipeline = new Pipeline({
+    deadLetter: createDroppingDeadLetter(),
+    clock: systemClock,
+    log: silentLogger(),
+    metrics: createMetrics({ processMetrics: false }),
+    ...deps,
+    createSource: (h) => {
+      source.handlers = h
+      return source
+    },
+  })
+  return { source, pipeline }
 }

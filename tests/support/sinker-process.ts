@@ -30,6 +30,9 @@ export interface SinkerConfig {
   database: string
   table: string
   deadLetterFile?: string
+  /** Flow YAML replacing the default `batch` / `delivery` sections. */
+  batch?: string
+  delivery?: string
   extra?: string
 }
 
@@ -46,8 +49,8 @@ sink:
 tables:
   - topic: "${c.topic}"
     table: ${c.table}
-batch: { max_rows: 20000, max_interval_ms: 500 }
-delivery: { shutdown_timeout_ms: 10000, retry: { initial_backoff_ms: 100, max_backoff_ms: 1000 } }
+batch: ${c.batch ?? '{ max_rows: 20000, max_interval_ms: 500 }'}
+delivery: ${c.delivery ?? '{ shutdown_timeout_ms: 10000, retry: { initial_backoff_ms: 100, max_backoff_ms: 1000 } }'}
 ${c.deadLetterFile ? `dead_letter: { file: "${c.deadLetterFile}" }\n` : ''}server: { listen: "${listen}" }
 log: { level: info }
 ${c.extra ?? ''}`

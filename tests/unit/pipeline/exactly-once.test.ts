@@ -6,13 +6,9 @@
 import { describe, expect, test } from 'bun:test'
 import { parseConfig } from '../../../src/config/load'
 import { systemClock } from '../../../src/core/clock'
-import { createDroppingDeadLetter } from '../../../src/deadletter/dead-letter'
 import { type Ledger, openLedger } from '../../../src/ledger/open'
-import { createLogger, silentLogger } from '../../../src/log/logger'
-import { createMetrics } from '../../../src/metrics/metrics'
-import { Pipeline } from '../../../src/pipeline/pipeline'
 import type { Check, Sink, SinkBatch, Verdict } from '../../../src/sinks/sink'
-import { FakeSource } from '../../support/fake-source'
+import { pipelineOnFakeSource } from '../../support/fake-source'
 import { packBatch } from '../../support/packed'
 
 const TOPIC = 'events'
@@ -88,18 +84,9 @@ function config(sinkType: 'doris' | 'clickhouse', maxRows: number) {
 }
 
 function run(ledger: Ledger, sink: Sink, sinkType: 'doris' | 'clickhouse' = 'doris', maxRows = 10) {
-  const source = new FakeSource()
-  const pipeline = new Pipeline({
+  const { source, pipeline } = pipelineOnFakeSource({
     config: config(sinkType, maxRows),
-    createSource: (h) => {
-      source.handlers = h
-      return source
-    },
     sink,
-    deadLetter: createDroppingDeadLetter(),
-    clock: systemClock,
-    log: process.env.DEBUG_EO ? createLogger({ level: 'debug', format: 'json' }) : silentLogger(),
-    metrics: createMetrics({ processMetrics: false }),
     ledger: {
       store: ledger.store,
       manifests: ledger.manifests,

@@ -7,13 +7,12 @@ import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { parseConfig } from '../../../src/config/load'
 import { systemClock } from '../../../src/core/clock'
-import { createDroppingDeadLetter } from '../../../src/deadletter/dead-letter'
 import { silentLogger } from '../../../src/log/logger'
 import { createMetrics } from '../../../src/metrics/metrics'
 import { Pipeline } from '../../../src/pipeline/pipeline'
 import type { ColumnDef, TargetRef } from '../../../src/schema/table-schema'
 import type { Sink, SinkBatch, Verdict } from '../../../src/sinks/sink'
-import { FakeSource } from '../../support/fake-source'
+import { FakeSource, pipelineOnFakeSource } from '../../support/fake-source'
 import { packBatch } from '../../support/packed'
 
 const TOPIC = 'events'
@@ -97,19 +96,7 @@ function messages(partition: number, from: number, count: number) {
 }
 
 function setup(sink: FakeSink, over: Record<string, unknown> = {}) {
-  const source = new FakeSource()
-  const pipeline = new Pipeline({
-    config: config(over),
-    createSource: (h) => {
-      source.handlers = h
-      return source
-    },
-    sink,
-    deadLetter: createDroppingDeadLetter(),
-    clock: systemClock,
-    log: silentLogger(),
-    metrics: createMetrics({ processMetrics: false }),
-  })
+  const { source, pipeline } = pipelineOnFakeSource({ config: config(over), sink })
   return { source, pipeline }
 }
 
