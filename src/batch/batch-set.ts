@@ -171,17 +171,8 @@ export class BatchSet {
     now: number,
   ): readonly DrainedBatch[] {
     const key = this.keyOf(batcher.target)
-    const list = this.listOf(key)
     const length = end - batcher.writePos
-    let out: DrainedBatch[] | undefined
-    for (let i = 0; i < list.length; i++) {
-      const b = list[i]!
-      if (b.version < batcher.version && b.size > 0) {
-        out ??= []
-        out.push(b.drain('schema_change'))
-      }
-    }
-    if (out !== undefined) this.evictEmpty(key, list, batcher)
+    let out = this.drainOlder(key, batcher)
     if (!batcher.fits(length + 1)) {
       out ??= []
       out.push(this.remember(key, batcher.drainKeeping(length, 'bytes')))
@@ -193,6 +184,47 @@ export class BatchSet {
       this.evictEmpty(key, this.listOf(key))
     }
     return out ?? NO_BATCHES
+  }
+
+  /**
+   * Buffers a run encoder's `count` rows written into `batcher` (from open()) as commitRun
+   * says; returns the batches that became due, as commit() does.
+   */
+  commitRun(
+    batcher: Batcher,
+    rowEnds: Uint32Array,
+    count: number,
+    topic: string,
+    partition: number,
+    offsets: Float64Array,
+    from: number,
+    now: number,
+  ): readonly DrainedBatch[] {
+    const key = this.keyOf(batcher.target)
+    const out = this.drainOlder(key, batcher)
+    const reason = batcher.commitRun(
+      rowEnds,
+      count,
+      this.topicIndex(topic),
+      partition,
+      offsets,
+      from,
+      now,
+    )
+    if (reason === null) return out ?? NO_BATCHES
+    const due = out ?? []
+    due.push(this.remember(key, batcher.drain(reason)))
+    this.evictEmpty(key, this.listOf(key))
+    return due
+  }
+
+  /** Drains `batcher` because its next row would pass max_bytes; null when it holds no rows. */
+  drainFull(batcher: Batcher): DrainedBatch | null {
+    if (batcher.size === 0) return null
+    const key = this.keyOf(batcher.target)
+    const batch = this.remember(key, batcher.drain('bytes'))
+    this.evictEmpty(key, this.listOf(key), batcher)
+    return batch
   }
 
   /**
@@ -299,6 +331,21 @@ export class BatchSet {
       // With 10,000 targets this runs every loop turn: lists are rebuilt only when they changed.
       if (empty) this.evictEmpty(key, list)
     }
+    return out
+  }
+
+  /** A row of a newer version first drains the target's older versions ('schema_change'). */
+  private drainOlder(key: string, batcher: Batcher): DrainedBatch[] | undefined {
+    const list = this.listOf(key)
+    let out: DrainedBatch[] | undefined
+    for (let i = 0; i < list.length; i++) {
+      const b = list[i]!
+      if (b.version < batcher.version && b.size > 0) {
+        out ??= []
+        out.push(b.drain('schema_change'))
+      }
+    }
+    if (out !== undefined) this.evictEmpty(key, list, batcher)
     return out
   }
 

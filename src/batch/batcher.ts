@@ -172,6 +172,45 @@ export class Batcher {
     return null
   }
 
+  /**
+   * Buffers `count` rows a run encoder wrote back to back at writePos, each ending (past its
+   * newline) at rowEnds[k], all of one partition, with offsets[from + k]. Returns the limit the
+   * last row tripped, or null. The run encoder kept them within max_bytes; max_rows is the
+   * caller's to keep (count <= max_rows - size).
+   */
+  commitRun(
+    rowEnds: Uint32Array,
+    count: number,
+    topicIndex: number,
+    partition: number,
+    offsets: Float64Array,
+    from: number,
+    now: number,
+  ): FlushReason | null {
+    const n = this.n
+    if (n === 0) this.firstAt = now
+    if (n + count > this.offsets.length) this.grow(Math.max(n * 2, n + count))
+    this.rowEnds.set(rowEnds.subarray(0, count), n)
+    this.partitions.fill(partition, n, n + count)
+    this.topicIndexes.fill(topicIndex, n, n + count)
+    this.offsets.set(offsets.subarray(from, from + count), n)
+    this.n = n + count
+    this.pos = rowEnds[count - 1]!
+    if (this.n >= this.limits.max_rows) return 'rows'
+    if (this.pos >= this.limits.max_bytes) return 'bytes'
+    return null
+  }
+
+  /** How many more rows this batch takes before max_rows trips. */
+  get roomRows(): number {
+    return this.limits.max_rows - this.n
+  }
+
+  /** max_bytes as a body position (a finite number for a run encoder's limit). */
+  get limitBytes(): number {
+    return Math.min(this.limits.max_bytes, 2 ** 31)
+  }
+
   /** Milliseconds until the age limit trips; 0 when overdue, Infinity when empty. */
   msUntilDue(now: number): number {
     if (this.n === 0) return Number.POSITIVE_INFINITY

@@ -90,6 +90,32 @@ export class OffsetTracker {
     return true
   }
 
+  /**
+   * track() for messages [from, to) of one partition of a packed batch: offsets[k], whose values
+   * end at valueEnd[k], each followed by one separator byte when `separated`. False, tracking
+   * nothing, when the partition is not assigned.
+   */
+  trackRun(
+    topic: string,
+    partition: number,
+    offsets: Float64Array,
+    valueEnd: Uint32Array,
+    separated: boolean,
+    from: number,
+    to: number,
+  ): boolean {
+    const window = this.window(topic, partition)
+    if (window === undefined) return false
+    const step = separated ? 1 : 0
+    let start = from === 0 ? 0 : valueEnd[from - 1]! + step
+    for (let k = from; k < to; k++) {
+      const end = valueEnd[k]!
+      window.track(offsets[k]!, end - start)
+      start = end + step
+    }
+    return true
+  }
+
   /** Idempotent: true only when this call gave a tracked offset its ack. */
   ack(topic: string, partition: number, offset: number): boolean {
     const window = this.window(topic, partition)

@@ -20,6 +20,8 @@ import type { Route, Router } from '../route/router'
 import { type DynamicPolicy, newColumnsOf } from '../schema/dynamic-column'
 import { DECLINED, type FastEncoder } from '../schema/fast/fast-encoder'
 import { fastEncoderFor } from '../schema/fast/fast-encoders'
+import { RUN_DECLINED, RUN_FULL, RUN_ROOM, type RunEncoder } from '../schema/run-encoder'
+import { runEncoderFor } from '../schema/run-encoders'
 import { type TargetRef, targetKey } from '../schema/table-schema'
 import type { SinkKind } from '../sinks/sink'
 import type { PackedBatch } from '../source/packed-batch'
@@ -72,10 +74,11 @@ export interface Placed {
   readonly drained: DrainedBatch[]
 }
 
-/** A fixed route's loaded target and its fast encoder, valid until the next await. */
+/** A fixed route's loaded target and its fast encoders, valid until the next await. */
 interface FastTarget {
   readonly state: TargetState
   readonly encoder: FastEncoder
+  readonly run: RunEncoder
 }
 
 type Dead = (reason: DeadLetterReason, detail: string) => void
@@ -99,6 +102,19 @@ export async function ingest(
   let assigned = false
   let fastTargets = new Map<number, FastTarget | null>()
   const zones = new ZoneAgreement(deps)
+  // The run lane: a partition's run of messages of a fixed route, encoded in one call.
+  let runEnd = 0
+  const laneRoutes = replay === undefined ? router.routes.filter((r) => r.fixed).length : 0
+  const laneTarget = (topic: string): FastTarget | null => {
+    const route = router.routeOf(topic)
+    if (!route?.fixed) return null
+    let fast = fastTargets.get(route.index)
+    if (fast === undefined) {
+      fast = fastTarget(route, deps, zones, now)
+      fastTargets.set(route.index, fast)
+    }
+    return fast
+  }
   // exactly_once: per partition with manifests, the last offset read in this batch.
   const replayRead = new Map<string, { topic: string; partition: number }>()
   let start = 0
@@ -116,6 +132,18 @@ export async function ingest(
       assigned = deps.isAssigned(topic, partition)
     }
     if (!assigned) continue
+    if (replay === undefined && laneRoutes !== 0) {
+      if (i >= runEnd) runEnd = partitionRunEnd(b, i)
+      const fast = laneTarget(topic)
+      if (fast !== null) {
+        const placed = placeRun(deps, b, fast, topic, partition, i, runEnd, now, out, counts)
+        if (placed > 0) {
+          i += placed - 1
+          start = b.valueEnd[i]! + (b.sep >= 0 ? 1 : 0)
+          continue
+        }
+      }
+    }
     const size = end - valueStart
     tracker.track(topic, partition, offset, size)
     counts.add(topicIndex, size)
@@ -448,12 +476,94 @@ function fastTarget(
   if (!state) return null
   const timezone = deps.loadOptions(route.index).timezone
   const encoder = fastEncoderFor(state.snapshot, timezone)
-  if (encoder === null) return null
+  const run = runEncoderFor(state.snapshot, timezone)
+  if (encoder === null || run === null) return null
   // The slow encoder took the zone of whichever route loaded the target first: the fast one
   // must agree, which is certain only when every route has the same zone.
-  if (encoder.usesRouteZone && !zones.agree()) return null
-  return { state, encoder }
+  if ((encoder.usesRouteZone || run.usesRouteZone) && !zones.agree()) return null
+  return { state, encoder, run }
 }
+
+/** One past the last message of the (topic, partition) run that message `from` starts. */
+function partitionRunEnd(b: PackedBatch, from: number): number {
+  const topicIndex = b.topicIndex[from]
+  const partition = b.partitions[from]
+  let i = from + 1
+  while (i < b.count && b.partitions[i] === partition && b.topicIndex[i] === topicIndex) i++
+  return i
+}
+
+/** Where a run encoder writes its row ends; grown when a batch takes more rows. */
+let rowEnds = new Uint32Array(4096)
+
+/**
+ * The run lane: messages [from, to) of one partition, bound for `fast`'s target, encoded by its
+ * run encoder straight into the target's batch, tracked and committed a run at a time. Stops
+ * at the first message the encoder declines; returns how many messages it placed (the caller
+ * takes the next one through the per-message path).
+ */
+function placeRun(
+  deps: IngestDeps,
+  b: PackedBatch,
+  fast: FastTarget,
+  topic: string,
+  partition: number,
+  from: number,
+  to: number,
+  now: number,
+  out: Placed,
+  counts: TopicCounts,
+): number {
+  const { batches, tracker } = deps
+  const { target, version } = fast.state.snapshot
+  const policy = {
+    declineFlags: FLAG_NULL_VALUE | (deps.tasks === undefined ? 0 : FLAG_HAS_HEADERS),
+    maxValueBytes: deps.maxMessageBytes,
+  }
+  const step = b.sep >= 0 ? 1 : 0
+  let i = from
+  let want = 0
+  while (i < to) {
+    const batcher = batches.open(target, version, want)
+    want = 0
+    const stop = Math.min(to, i + batcher.roomRows)
+    if (rowEnds.length < stop - i) rowEnds = new Uint32Array(Math.max(stop - i, rowEnds.length * 2))
+    const r = fast.run.encodeRun(
+      b,
+      policy,
+      i,
+      stop,
+      batcher.body,
+      batcher.writePos,
+      batcher.limitBytes,
+      rowEnds,
+    )
+    const count = Math.floor(r / 4)
+    const reason = r & 3
+    if (count > 0) {
+      const valueStart = i === 0 ? 0 : b.valueEnd[i - 1]! + step
+      tracker.trackRun(topic, partition, b.offsets, b.valueEnd, step === 1, i, i + count)
+      counts.addRun(
+        b.topicIndex[i]!,
+        count,
+        b.valueEnd[i + count - 1]! - valueStart - step * (count - 1),
+      )
+      const due = batches.commitRun(batcher, rowEnds, count, topic, partition, b.offsets, i, now)
+      if (due.length > 0) out.drained.push(...due)
+      i += count
+    }
+    if (reason === RUN_DECLINED) break
+    if (reason === RUN_ROOM) want = Math.max(batcher.body.length, MIN_RUN_ROOM)
+    else if (reason === RUN_FULL) {
+      const full = batches.drainFull(batcher)
+      if (full !== null) out.drained.push(full)
+    }
+  }
+  return i - from
+}
+
+/** The least room a body grows by when a run encoder runs out of it. */
+const MIN_RUN_ROOM = 64 * 1024
 
 /** Whether all routes share one time zone; asked at most once per ingest. */
 class ZoneAgreement {
@@ -484,6 +594,11 @@ class TopicCounts {
   add(topicIndex: number, size: number): void {
     this.n[topicIndex]! += 1
     this.bytes[topicIndex]! += size
+  }
+
+  addRun(topicIndex: number, n: number, bytes: number): void {
+    this.n[topicIndex]! += n
+    this.bytes[topicIndex]! += bytes
   }
 
   /** Updates the consumed metrics; returns the total message count. */

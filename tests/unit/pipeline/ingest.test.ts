@@ -144,6 +144,91 @@ describe('ingest', () => {
     }
   }, 60_000)
 
+  test('runs of a partition under small batch limits: every row once, in order, within limits', async () => {
+    const junk = fc.constantFrom('not json', '[1]', '{"id":"x"}', '{"id":1,"id":2}', '')
+    // Mostly events the run lane takes whole, of varied sizes; some it declines.
+    const demo = fc
+      .tuple(fc.nat(), fc.string({ maxLength: 600 }), fc.boolean())
+      .map(
+        ([id, url, meta]) =>
+          `{"id":${id},"ts":"2026-11-01T00:00:00Z","user_id":7,"session":"6BA7B810-9DAD-11D1-80B4-00C04FD430C8","event":"view","url":${JSON.stringify(url)},"country":"US","amount":12.30,"duration_ms":5,"tags":["web"]${meta ? ',"meta":{"ua":"x"}' : ''}}`,
+      )
+    const message = fc.oneof(
+      { weight: 12, arbitrary: demo },
+      { weight: 2, arbitrary: eventText },
+      { weight: 1, arbitrary: junk },
+    )
+    // Partitions come in runs (as a packed batch holds them), of random lengths.
+    const runs = fc.array(
+      fc.tuple(fc.integer({ min: 0, max: 1 }), fc.array(message, { maxLength: 12 })),
+      {
+        minLength: 1,
+        maxLength: 6,
+      },
+    )
+    const limits = fc.tuple(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1024, max: 4000 }))
+    // One registry for all runs: the target is loaded once, each run has its own batches.
+    const loaded = setup(DEMO, 'UTC')
+    await loaded.targets.load({ database: 'db', table: 'events' }, { timezone: 'UTC' }, never)
+    await fc.assert(
+      fc.asyncProperty(runs, limits, async (parts, [maxRows, maxBytes]) => {
+        const tracker = new OffsetTracker()
+        for (const p of [0, 1]) tracker.assign('events', p)
+        const batches = new BatchSet({
+          max_rows: maxRows,
+          max_bytes: maxBytes,
+          max_interval_ms: 1e9,
+        })
+        const deps = { ...loaded, tracker, batches }
+        const next = [0, 0]
+        const messages: TestMessage[] = parts.flatMap(([partition, values]) =>
+          values.map((value) => ({
+            topic: 'events',
+            partition,
+            offset: next[partition]!++,
+            value,
+          })),
+        )
+        const expected = reference(
+          DEMO,
+          messages.map((m) => m.value ?? ''),
+          'UTC',
+        )
+        if (expected.includes(null)) return
+        const result = await ingest(packBatch(messages), deps, never)
+        const drained = [...result.drained, ...deps.batches.drainAll('shutdown')]
+        const seen = new Map<string, unknown>()
+        for (const b of drained) {
+          expect(b.rows.length).toBeLessThanOrEqual(maxRows)
+          if (b.rows.length > 1) expect(b.bytes).toBeLessThanOrEqual(maxBytes)
+          const rows = rowsOf(b)
+          for (const [i, row] of rows.entries()) {
+            const key = `${b.partitions[i]}:${b.offsets[i]}`
+            expect(seen.has(key)).toBe(false)
+            seen.set(key, row)
+            if (i > 0 && b.partitions[i - 1] === b.partitions[i]) {
+              expect(b.offsets[i]!).toBeGreaterThan(b.offsets[i - 1]!)
+            }
+          }
+          deps.tracker.ackRows(b)
+        }
+        for (const d of result.deadLetters) {
+          const key = `${d.partition}:${d.offset}`
+          expect(seen.has(key)).toBe(false)
+          seen.set(key, { reason: d.reason, detail: d.detail })
+          deps.tracker.ack(d.topic, d.partition, d.offset)
+        }
+        expect(messages.map((m) => seen.get(`${m.partition}:${m.offset}`))).toEqual(expected)
+        expect(result.consumed).toBe(messages.length)
+        for (const p of [0, 1]) {
+          expect(deps.tracker.inflight('events', p).messages).toBe(0)
+          if (next[p]! > 0) expect(deps.tracker.commitPoint('events', p)).toBe(next[p]!)
+        }
+      }),
+      { numRuns: 300, seed: 7 },
+    )
+  }, 60_000)
+
   test('skips revoked partitions and tracks the rest once', async () => {
     const deps = setup(DEMO)
     const messages = [0, 1, 2].map((partition) => ({
