@@ -145,20 +145,25 @@ export class OffsetTracker {
   /** Acks every row of a batch except the indexes in `skip`; returns how many were newly acked. */
   ackRows(rows: RowOffsets, skip?: ReadonlySet<number>): number {
     let count = 0
-    let lastTopic = -1
-    let lastPartition = -1
-    let window: PartitionWindow | undefined
-    for (let i = 0; i < rows.offsets.length; i++) {
-      if (skip?.has(i)) continue
-      const topicIndex = rows.topicIndexes[i]!
-      const partition = rows.partitions[i]!
-      if (topicIndex !== lastTopic || partition !== lastPartition) {
-        window = this.window(rows.topics[topicIndex] ?? '', partition)
-        lastTopic = topicIndex
-        lastPartition = partition
+    const { offsets, partitions, topicIndexes } = rows
+    for (let i = 0; i < offsets.length; ) {
+      const topicIndex = topicIndexes[i]!
+      const partition = partitions[i]!
+      // The run of rows of one partition with nothing skipped: acked in one call.
+      let end = i + 1
+      while (
+        end < offsets.length &&
+        partitions[end] === partition &&
+        topicIndexes[end] === topicIndex &&
+        !skip?.has(end)
+      ) {
+        end++
       }
-      if (window === undefined) this.late++
-      else if (window.ack(rows.offsets[i]!)) count++
+      const from = skip?.has(i) ? i + 1 : i
+      const window = this.window(rows.topics[topicIndex] ?? '', partition)
+      if (window === undefined) this.late += end - from
+      else count += window.ackRun(offsets, from, end)
+      i = end
     }
     if (count > 0 && this.waiters.size > 0) this.notify()
     return count

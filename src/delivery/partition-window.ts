@@ -95,6 +95,38 @@ export class PartitionWindow {
     return true
   }
 
+  /**
+   * ack() for offsets[from, to), ascending: a batch's rows of this partition. Where they are
+   * consecutive entries of the window (the usual case) they are acked in one pass over the
+   * chunks; anything else falls back to one ack() each. Returns how many were newly acked.
+   */
+  ackRun(offsets: ArrayLike<number>, from: number, to: number): number {
+    let k = from
+    let count = 0
+    const first = to > from ? this.find(offsets[from]!) : -1
+    if (first >= 0) {
+      let seq = first
+      while (k < to && seq < this.tailSeq) {
+        const rel = seq - this.baseSeq
+        const chunk = this.chunks[rel >> SHIFT]!
+        const i = rel & MASK
+        if (chunk.offsets[i] !== offsets[k]) break
+        if (chunk.state[i] !== ACKED) {
+          chunk.state[i] = ACKED
+          chunk.stale = true
+          count++
+        }
+        seq++
+        k++
+      }
+      this.hint = seq
+      if (this.settleSeq >= first && this.settleSeq < seq) this.advanceSettle()
+      if (this.headSeq >= first && this.headSeq < seq) this.advanceHead()
+    }
+    for (; k < to; k++) if (this.ack(offsets[k]!)) count++
+    return count
+  }
+
   /** Marks a pending offset as given up: no longer awaited, still never committed past. */
   abandon(offset: number): boolean {
     const seq = this.find(offset)

@@ -108,6 +108,60 @@ describe('OffsetTracker acks', () => {
   })
 })
 
+describe('OffsetTracker.ackRows in runs', () => {
+  // Offsets with gaps over two partitions, chunk-spanning; batches are random slices of them in
+  // random order, sometimes with untracked offsets and skips: the outcome must equal one ack()
+  // per row, in commit points, in-flight figures and counts.
+  test('acks exactly what one ack per row would', () => {
+    const gaps = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2500 })
+    const batch = fc.record({
+      from: fc.nat(2500),
+      length: fc.integer({ min: 0, max: 1500 }),
+      stray: fc.boolean(),
+      skip: fc.array(fc.nat(1500), { maxLength: 3 }),
+      p: fc.nat(1),
+    })
+    fc.assert(
+      fc.property(gaps, fc.array(batch, { maxLength: 8 }), (steps, batches) => {
+        const offsets: number[] = []
+        let last = 0
+        for (const step of steps) {
+          last += step
+          offsets.push(last)
+        }
+        const runs = new OffsetTracker()
+        const single = new OffsetTracker()
+        for (const t of [runs, single]) {
+          for (const p of [0, 1]) {
+            t.assign(T, p)
+            for (const o of offsets) t.track(T, p, o, 3)
+          }
+        }
+        for (const b of batches) {
+          const slice = offsets.slice(b.from, b.from + b.length)
+          // An offset no window holds (between two tracked ones, or past the last).
+          const mid = Math.max(1, slice.length >> 1)
+          if (b.stray && slice.length > 0) slice.splice(mid, 0, slice[mid - 1]! + 0.5)
+          const rows = {
+            topics: [T],
+            topicIndexes: new Uint16Array(slice.length),
+            partitions: new Int32Array(slice.length).fill(b.p),
+            offsets: new Float64Array(slice),
+          }
+          const skip = new Set(b.skip)
+          const expected = slice.filter((o, i) => !skip.has(i) && single.ack(T, b.p, o)).length
+          expect(runs.ackRows(rows, skip)).toBe(expected)
+          for (const p of [0, 1]) {
+            expect(runs.commitPoint(T, p)).toBe(single.commitPoint(T, p))
+            expect(runs.inflight(T, p)).toEqual(single.inflight(T, p))
+          }
+        }
+      }),
+      { numRuns: 300, seed: 11 },
+    )
+  })
+})
+
 describe('OffsetTracker commits and in-flight figures', () => {
   test('commit candidates are the partitions whose point moved past the last commit', () => {
     const tracker = tracked([1, 2])
