@@ -134,7 +134,11 @@ export class Batcher {
   reserve(bytes: number): Uint8Array {
     const need = this.pos + bytes
     if (need <= this.buf.length) return this.buf
-    const next = new Uint8Array(Math.max(need, this.buf.length * 2, this.nextBody))
+    // Not zero-filled: only bytes below pos are ever read or sent, so clearing a body of tens of
+    // MiB per batch would be wasted work.
+    const next: Uint8Array = Buffer.allocUnsafeSlow(
+      Math.max(need, this.buf.length * 2, this.nextBody),
+    )
     next.set(this.buf.subarray(0, this.pos))
     this.buf = next
     return next
