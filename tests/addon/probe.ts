@@ -171,7 +171,9 @@ async function regexMode(cfg: ProbeConfig) {
 
 /**
  * A group member until SIGTERM: prints each assign/revoke as it happens, commits each batch
- * with commitSync, then disconnects and prints what it read.
+ * with commitSync and prints each commit (done or failed), then disconnects and prints what it
+ * read. SIGTERM stops it at its next poll, whatever is still unread or uncommitted: a caller
+ * that expects everything committed waits for the commit lines first.
  */
 async function memberMode(cfg: ProbeConfig) {
   let stopping = false
@@ -189,10 +191,15 @@ async function memberMode(cfg: ProbeConfig) {
     deadlineMs: 300_000,
     onBatch: (b) => {
       consumed.add(b)
+      const next = lastOffsets(b)
+      const offsets = Object.fromEntries(next.map((p) => [tp(p), p.offset]))
       try {
-        c.commitSync(lastOffsets(b))
-      } catch {
-        commitErrors++ // a commit racing a rebalance; the next owner re-reads those offsets
+        c.commitSync(next)
+        emit({ event: 'commit', offsets })
+      } catch (e) {
+        // A commit racing a rebalance; the partition's next owner re-reads from the last commit.
+        commitErrors++
+        emit({ event: 'commit-failed', offsets, error: String(e) })
       }
     },
   })
