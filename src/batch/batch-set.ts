@@ -12,6 +12,7 @@ import {
   type DrainedBatch,
   type FlushReason,
 } from './batcher'
+import type { BodyPool } from './body-pool'
 
 export type { Batcher, BatchLimits, DrainedBatch, FlushReason } from './batcher'
 
@@ -28,6 +29,8 @@ export interface BatchSetOptions {
   readonly labelPrefix?: string
   /** Each batch holds rows of one partition (exactly_once: a manifest is one offset range). */
   readonly perPartition?: boolean
+  /** Where batch bodies come from; the dispatcher gives them back once written. */
+  readonly bodies?: BodyPool
 }
 
 export interface DroppedRow {
@@ -57,6 +60,7 @@ export class BatchSet {
 
   private readonly labelPrefix: string
   private readonly perPartition: boolean
+  private readonly bodies: BodyPool | undefined
 
   /** Throws ConfigError without a limit. */
   constructor(
@@ -66,6 +70,7 @@ export class BatchSet {
     checkLimits(limits)
     this.labelPrefix = options.labelPrefix ?? 'sinker'
     this.perPartition = options.perPartition ?? false
+    this.bodies = options.bodies
   }
 
   /** The index of a topic name in this set's table (added on first use; indexes are stable). */
@@ -387,7 +392,18 @@ export class BatchSet {
   ): Batcher {
     const { limits, labelPrefix, topics } = this
     const initialBytes = this.lastBytes.get(key)
-    return new Batcher({ target, version, limits, topics, labelPrefix, initialBytes, task, lane })
+    const { bodies } = this
+    return new Batcher({
+      target,
+      version,
+      limits,
+      topics,
+      labelPrefix,
+      initialBytes,
+      task,
+      lane,
+      bodies,
+    })
   }
 
   /** Notes a drained batch's size: the target's next body starts that large (no regrowth). */

@@ -6,6 +6,7 @@
  */
 import { ConfigError } from '../errors'
 import type { TargetRef } from '../schema/table-schema'
+import type { BodyPool } from './body-pool'
 import { batchLabel } from './label'
 import { RowBytes } from './row-bytes'
 
@@ -66,6 +67,8 @@ export interface BatcherOptions {
   readonly lane?: number
   /** A label fixed in advance (a replayed manifest's) instead of one derived from the rows. */
   readonly label?: string
+  /** Where bodies come from (and where a body outgrown here goes back). */
+  readonly bodies?: BodyPool | undefined
 }
 
 const INITIAL_CAPACITY = 64
@@ -80,6 +83,7 @@ export class Batcher {
   readonly task: string | undefined
   readonly lane: number
   private readonly fixedLabel: string | undefined
+  private readonly bodies: BodyPool | undefined
   private readonly limits: BatchLimits
   private readonly topics: readonly string[]
   private readonly labelPrefix: string
@@ -102,6 +106,7 @@ export class Batcher {
     this.task = options.task
     this.lane = options.lane ?? -1
     this.fixedLabel = options.label
+    this.bodies = options.bodies
     this.limits = options.limits
     this.topics = options.topics
     this.labelPrefix = options.labelPrefix
@@ -136,10 +141,11 @@ export class Batcher {
     if (need <= this.buf.length) return this.buf
     // Not zero-filled: only bytes below pos are ever read or sent, so clearing a body of tens of
     // MiB per batch would be wasted work.
-    const next: Uint8Array = Buffer.allocUnsafeSlow(
-      Math.max(need, this.buf.length * 2, this.nextBody),
-    )
+    const size = Math.max(need, this.buf.length * 2, this.nextBody)
+    const next: Uint8Array = this.bodies?.take(size) ?? Buffer.allocUnsafeSlow(size)
     next.set(this.buf.subarray(0, this.pos))
+    // Outgrown, and never handed to a batch (drain leaves EMPTY behind): nothing else reads it.
+    if (this.buf !== EMPTY) this.bodies?.give(this.buf)
     this.buf = next
     return next
   }

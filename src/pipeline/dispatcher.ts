@@ -6,6 +6,7 @@
  * dispatcher fail (exit 1) with the batch unacked.
  */
 import type { DrainedBatch } from '../batch/batch-set'
+import type { BodyPool } from '../batch/body-pool'
 import type { Clock } from '../core/clock'
 import type { DeadLetter, DeadLetterInput } from '../deadletter/dead-letter'
 import { writeBatch } from '../delivery/batch-writer'
@@ -38,6 +39,8 @@ export interface DispatcherDeps {
   beforeSend?(batch: DrainedBatch, signal: AbortSignal): Promise<void>
   /** exactly_once: records that the batch was written, before its offsets are acked. */
   afterWritten?(batch: DrainedBatch): Promise<void>
+  /** Takes a batch's body back once nothing reads it any more (batch/body-pool). */
+  bodies?: BodyPool
 }
 
 interface Job {
@@ -135,6 +138,7 @@ export class Dispatcher {
       // Its task was deprecated while the batch waited: its rows must never reach the target.
       tracker.ackRows(batch)
       metrics.rowsDropped.inc({ table, reason: 'deprecated_batch' }, batch.rows.length)
+      this.deps.bodies?.give(batch.rows.body)
       return
     }
     await this.deps.beforeSend?.(batch, this.abort.signal)
@@ -169,5 +173,7 @@ export class Dispatcher {
     metrics.rowsWritten.inc({ table }, outcome.written)
     metrics.batchesWritten.inc({ table })
     this.deps.onWritten(table, outcome.written, batch.bytes)
+    // Every request is over (fetch copied the body as each started), and so is the batch.
+    this.deps.bodies?.give(batch.rows.body)
   }
 }

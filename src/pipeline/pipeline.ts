@@ -5,7 +5,9 @@
  * gracefully. It never commits an offset the tracker has not settled, and no wait in it is
  * unbounded.
  */
+
 import { BatchSet, type DrainedBatch } from '../batch/batch-set'
+import { BodyPool } from '../batch/body-pool'
 import type { Config } from '../config/schema'
 import type { Clock } from '../core/clock'
 import { withDeadline } from '../core/deadline'
@@ -76,6 +78,8 @@ const WRITE_CONCURRENCY = 2
 /** Many db keys: writes to different tables overlap their latency (pipeline/dispatcher). */
 const TOTAL_WRITE_CONCURRENCY = 8
 const BACKPRESSURE_CHECK_MS = 20
+/** Bodies kept for reuse: enough for the common one-target case, little beside 400 MB RSS. */
+const MAX_POOLED_BODY_BYTES = 64 * 1024 * 1024
 /** How often idle targets are forgotten (issue 8: bounded with 10,000 db keys). */
 const SWEEP_INTERVAL_MS = 5000
 /** /status counts the newest tasks only: enough to see what the ledger is doing. */
@@ -87,6 +91,8 @@ export class Pipeline {
   readonly health: Health
   private readonly tracker = new OffsetTracker()
   private readonly batches: BatchSet
+  /** Written batches' bodies, lent to new batches (at most two full batches' worth). */
+  private readonly bodies: BodyPool
   private readonly router: Router
   private readonly targets: TargetRegistry
   private readonly parked = new ParkedMessages()
@@ -133,7 +139,11 @@ export class Pipeline {
       })
       this.replay = new ReplayPlan()
     }
-    this.batches = new BatchSet(config.batch, { perPartition: this.exactlyOnce !== undefined })
+    this.bodies = new BodyPool(Math.min(2 * config.batch.max_bytes, MAX_POOLED_BODY_BYTES))
+    this.batches = new BatchSet(config.batch, {
+      perPartition: this.exactlyOnce !== undefined,
+      bodies: this.bodies,
+    })
     this.router = new Router(config.tables, sinkDatabase(config))
     this.targets = new TargetRegistry({
       sink,
@@ -153,6 +163,7 @@ export class Pipeline {
       },
     })
     this.dispatcher = new Dispatcher({
+      bodies: this.bodies,
       sink,
       tracker: this.tracker,
       deadLetter: deps.deadLetter,

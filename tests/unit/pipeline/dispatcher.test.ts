@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { BatchSet, type DrainedBatch } from '../../../src/batch/batch-set'
+import { BodyPool } from '../../../src/batch/body-pool'
 import { systemClock } from '../../../src/core/clock'
 import { createDroppingDeadLetter } from '../../../src/deadletter/dead-letter'
 import { OffsetTracker } from '../../../src/delivery/offset-tracker'
@@ -56,7 +57,7 @@ class GateSink implements Sink {
   async close() {}
 }
 
-function setup(concurrency: number, totalConcurrency: number) {
+function setup(concurrency: number, totalConcurrency: number, bodies?: BodyPool) {
   const sink = new GateSink()
   const tracker = new OffsetTracker()
   tracker.assign(TOPIC, 0)
@@ -74,6 +75,7 @@ function setup(concurrency: number, totalConcurrency: number) {
       throw e
     },
     onWritten: () => undefined,
+    ...(bodies ? { bodies } : {}),
   })
   return { sink, tracker, dispatcher }
 }
@@ -107,6 +109,20 @@ describe('Dispatcher', () => {
     }
     expect(sink.started.toSorted()).toEqual(tables.toSorted())
     expect(tracker.commitPoint(TOPIC, 0)).toBe(tables.length)
+  })
+
+  test('a batch body goes back to the pool only once its write is over', async () => {
+    const pool = new BodyPool(1 << 24)
+    const { sink, tracker, dispatcher } = setup(1, 1, pool)
+    const [batch] = batches(['a'], tracker)
+    dispatcher.dispatch(batch!)
+    await flush()
+    expect(sink.open.length).toBe(1)
+    expect(pool.heldBytes).toBe(0)
+    sink.release(0)
+    await until(() => dispatcher.pending === 0)
+    expect(pool.heldBytes).toBe(batch!.rows.body.buffer.byteLength)
+    expect(pool.take(1).buffer).toBe(batch!.rows.body.buffer)
   })
 
   test('settled() waits only for the batches that match', async () => {
