@@ -1,0 +1,1597 @@
+/*
+ * rowcodec core: the C port of src/schema/fast (message-scan, json-scan, row-writer, the
+ * convert-* converters, number-token, string-body, compact-json, datetime-bytes). Every rule
+ * there is kept; where porting one exactly would need a time zone's rules, the value is declined
+ * (the caller takes the JS path). Writes only below out_len: a row that does not fit is reported,
+ * never cut.
+ */
+#include "rowcodec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the plan ---------------------------------------------------------------------------- */
+
+#define PLAN_MAGIC 0x31504352u /* "RCP1" */
+
+enum {
+  T_INT = 1,
+  T_FLOAT = 2,
+  T_DECIMAL = 3,
+  T_BOOL = 4,
+  T_STRING = 5,
+  T_UUID = 6,
+  T_IP = 7,
+  T_ENUM = 8,
+  T_DATE = 9,
+  T_DATETIME = 10,
+  T_DT64 = 11,
+  T_NULLABLE = 12,
+  T_ARRAY = 13,
+  T_DECLINE = 14
+};
+
+typedef struct {
+  const uint8_t *p;
+  uint32_t n;
+} rc_bytes;
+
+typedef struct {
+  int32_t value;
+  rc_bytes name;
+  rc_bytes quoted;
+} rc_member;
+
+typedef struct rc_type {
+  uint32_t kind;
+  /* int: bits, signed; decimal: precision, scale; ip: version; date: wide; dt64: precision */
+  uint32_t a, b;
+  /* string: the most text bytes, or -1 */
+  int64_t max_bytes;
+  /* date: day range; datetime, dt64: second range */
+  int64_t min, max;
+  /* date, datetime, dt64: the zone is UTC (wall-clock text needs no zone rules) */
+  uint32_t utc;
+  /* int: the type's maximum and (signed) minimum magnitude as digits */
+  rc_bytes max_text, min_text;
+  uint32_t nmembers;
+  rc_member *members;
+  /* nullable, array: the inner type; array: whether its elements are nullable */
+  struct rc_type *inner;
+  uint32_t inner_nullable;
+  struct rc_type *next_alloc;
+} rc_type;
+
+#define TABLE_SIZE 512
+#define TABLE_MASK (TABLE_SIZE - 1)
+#define MAX_ENTRIES (TABLE_SIZE / 2)
+
+typedef struct {
+  rc_bytes key;
+  uint32_t slot;
+  uint32_t declines;
+  int32_t child;
+} rc_entry;
+
+typedef struct {
+  uint32_t n;
+  rc_entry *entries;
+  uint16_t table[TABLE_SIZE];
+} rc_level;
+
+typedef struct {
+  rc_bytes key; /* "name": */
+  uint32_t slot;
+  uint32_t nullable;
+  rc_type *type;
+} rc_column;
+
+struct rc_plan {
+  uint8_t *bytes;
+  uint32_t slots;
+  uint32_t nlevels;
+  rc_level *levels;
+  uint32_t ncolumns;
+  rc_column *columns;
+  uint32_t multiplicity;
+  uint32_t fixed;
+  rc_type *types;
+};
+
+typedef struct {
+  const uint8_t *p;
+  size_t n;
+  size_t at;
+  int bad;
+} reader;
+
+static uint32_t rd_u32(reader *r) {
+  if (r->bad || r->n - r->at < 4) {
+    r->bad = 1;
+    return 0;
+  }
+  const uint8_t *p = r->p + r->at;
+  r->at += 4;
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int64_t rd_i64(reader *r) {
+  uint64_t lo = rd_u32(r);
+  uint64_t hi = rd_u32(r);
+  return (int64_t)(lo | hi << 32);
+}
+
+static rc_bytes rd_bytes(reader *r) {
+  rc_bytes b = {NULL, 0};
+  uint32_t n = rd_u32(r);
+  if (r->bad || r->n - r->at < n) {
+    r->bad = 1;
+    return b;
+  }
+  b.p = r->p + r->at;
+  b.n = n;
+  r->at += n;
+  return b;
+}
+
+static unsigned key_hash(const uint8_t *s, size_t n) {
+  if (n == 0) return 0;
+  return (unsigned)(n * 31 + s[0] * 7 + s[n - 1] * 3 + s[n >> 1]) & TABLE_MASK;
+}
+
+static rc_type *rd_type(reader *r, rc_plan *plan, int depth) {
+  if (r->bad || depth > 64) {
+    r->bad = 1;
+    return NULL;
+  }
+  rc_type *t = calloc(1, sizeof *t);
+  if (t == NULL) {
+    r->bad = 1;
+    return NULL;
+  }
+  t->next_alloc = plan->types;
+  plan->types = t;
+  t->kind = rd_u32(r);
+  switch (t->kind) {
+  case T_INT:
+    t->a = rd_u32(r);
+    t->b = rd_u32(r);
+    t->max_text = rd_bytes(r);
+    t->min_text = rd_bytes(r);
+    break;
+  case T_DECIMAL:
+    t->a = rd_u32(r);
+    t->b = rd_u32(r);
+    if (t->b > t->a) r->bad = 1;
+    break;
+  case T_STRING:
+    t->max_bytes = rd_i64(r);
+    break;
+  case T_IP:
+    t->a = rd_u32(r);
+    break;
+  case T_ENUM:
+    t->nmembers = rd_u32(r);
+    if (r->bad || t->nmembers > 65536) {
+      r->bad = 1;
+      break;
+    }
+    t->members = calloc(t->nmembers + 1, sizeof *t->members);
+    if (t->members == NULL) {
+      r->bad = 1;
+      break;
+    }
+    for (uint32_t k = 0; k < t->nmembers; k++) {
+      t->members[k].value = (int32_t)rd_u32(r);
+      t->members[k].name = rd_bytes(r);
+      t->members[k].quoted = rd_bytes(r);
+    }
+    break;
+  case T_DATE:
+  case T_DATETIME:
+  case T_DT64:
+    t->a = rd_u32(r);
+    t->utc = rd_u32(r);
+    t->min = rd_i64(r);
+    t->max = rd_i64(r);
+    if (t->kind == T_DT64 && t->a > 9) r->bad = 1;
+    break;
+  case T_NULLABLE:
+    t->inner = rd_type(r, plan, depth + 1);
+    break;
+  case T_ARRAY:
+    t->inner_nullable = rd_u32(r);
+    t->inner = rd_type(r, plan, depth + 1);
+    break;
+  case T_FLOAT:
+  case T_BOOL:
+  case T_UUID:
+  case T_DECLINE:
+    break;
+  default:
+    r->bad = 1;
+  }
+  return t;
+}
+
+void rc_plan_free(rc_plan *plan) {
+  if (plan == NULL) return;
+  for (rc_type *t = plan->types; t != NULL;) {
+    rc_type *next = t->next_alloc;
+    free(t->members);
+    free(t);
+    t = next;
+  }
+  if (plan->levels != NULL)
+    for (uint32_t k = 0; k < plan->nlevels; k++) free(plan->levels[k].entries);
+  free(plan->levels);
+  free(plan->columns);
+  free(plan->bytes);
+  free(plan);
+}
+
+static rc_plan *plan_fail(rc_plan *plan, char *err, size_t err_size, const char *why) {
+  snprintf(err, err_size, "rowcodec: bad plan: %s", why);
+  rc_plan_free(plan);
+  return NULL;
+}
+
+rc_plan *rc_plan_parse(const uint8_t *bytes, size_t n, char *err, size_t err_size) {
+  rc_plan *plan = calloc(1, sizeof *plan);
+  if (plan == NULL) return plan_fail(plan, err, err_size, "out of memory");
+  plan->bytes = malloc(n ? n : 1);
+  if (plan->bytes == NULL) return plan_fail(plan, err, err_size, "out of memory");
+  memcpy(plan->bytes, bytes, n);
+  reader r = {plan->bytes, n, 0, 0};
+  if (rd_u32(&r) != PLAN_MAGIC) return plan_fail(plan, err, err_size, "magic");
+  plan->slots = rd_u32(&r);
+  plan->nlevels = rd_u32(&r);
+  if (r.bad || plan->nlevels == 0 || plan->nlevels > 65536 || plan->slots > 1u << 20)
+    return plan_fail(plan, err, err_size, "header");
+  plan->levels = calloc(plan->nlevels, sizeof *plan->levels);
+  if (plan->levels == NULL) return plan_fail(plan, err, err_size, "out of memory");
+  for (uint32_t l = 0; l < plan->nlevels; l++) {
+    rc_level *level = &plan->levels[l];
+    level->n = rd_u32(&r);
+    if (r.bad || level->n > MAX_ENTRIES) return plan_fail(plan, err, err_size, "level");
+    level->entries = calloc(level->n + 1, sizeof *level->entries);
+    if (level->entries == NULL) return plan_fail(plan, err, err_size, "out of memory");
+    for (uint32_t k = 0; k < level->n; k++) {
+      rc_entry *e = &level->entries[k];
+      e->key = rd_bytes(&r);
+      e->slot = rd_u32(&r);
+      e->declines = rd_u32(&r);
+      e->child = (int32_t)rd_u32(&r);
+      if (r.bad || e->slot >= plan->slots || e->child >= (int32_t)plan->nlevels || e->child < -1)
+        return plan_fail(plan, err, err_size, "entry");
+      unsigned cell = key_hash(e->key.p, e->key.n);
+      while (level->table[cell] != 0) cell = (cell + 1) & TABLE_MASK;
+      level->table[cell] = (uint16_t)(k + 1);
+    }
+  }
+  plan->ncolumns = rd_u32(&r);
+  if (r.bad || plan->ncolumns > 1u << 16) return plan_fail(plan, err, err_size, "columns");
+  plan->columns = calloc(plan->ncolumns + 1, sizeof *plan->columns);
+  if (plan->columns == NULL) return plan_fail(plan, err, err_size, "out of memory");
+  for (uint32_t k = 0; k < plan->ncolumns; k++) {
+    rc_column *c = &plan->columns[k];
+    c->key = rd_bytes(&r);
+    c->slot = rd_u32(&r);
+    c->nullable = rd_u32(&r);
+    c->type = rd_type(&r, plan, 0);
+    if (r.bad || c->slot >= plan->slots) return plan_fail(plan, err, err_size, "column");
+  }
+  plan->multiplicity = rd_u32(&r);
+  plan->fixed = rd_u32(&r);
+  if (r.bad || r.at != n) return plan_fail(plan, err, err_size, "trailer");
+  return plan;
+}
+
+/* ---- scratch ----------------------------------------------------------------------------- */
+
+/* compact-json: objects with more keys are declined; the key stack spans all open objects. */
+#define MAX_KEYS 64
+#define KEY_STACK (32 * MAX_KEYS)
+
+struct rc_scratch {
+  uint32_t slots;
+  uint32_t generation;
+  uint32_t *filled;
+  int64_t *starts;
+  int64_t *ends;
+  uint8_t *kinds;
+  uint8_t *flags;
+  int64_t keys[2 * KEY_STACK];
+};
+
+rc_scratch *rc_scratch_new(const rc_plan *plan) {
+  rc_scratch *s = calloc(1, sizeof *s);
+  if (s == NULL) return NULL;
+  size_t n = plan->slots ? plan->slots : 1;
+  s->slots = plan->slots;
+  s->filled = calloc(n, sizeof *s->filled);
+  s->starts = calloc(n, sizeof *s->starts);
+  s->ends = calloc(n, sizeof *s->ends);
+  s->kinds = calloc(n, 1);
+  s->flags = calloc(n, 1);
+  if (!s->filled || !s->starts || !s->ends || !s->kinds || !s->flags) {
+    rc_scratch_free(s);
+    return NULL;
+  }
+  return s;
+}
+
+void rc_scratch_free(rc_scratch *s) {
+  if (s == NULL) return;
+  free(s->filled);
+  free(s->starts);
+  free(s->ends);
+  free(s->kinds);
+  free(s->flags);
+  free(s);
+}
+
+/* ---- json-scan --------------------------------------------------------------------------- */
+
+enum { K_STRING = 1, K_NUMBER, K_TRUE, K_FALSE, K_NULL, K_OBJECT, K_ARRAY };
+#define HAS_ESCAPE 1
+#define NON_ASCII 2
+#define MAX_FAST_DEPTH 32
+
+typedef struct {
+  int kind;
+  int64_t start;
+  int64_t end;
+  int flags;
+} token;
+
+static int is_stop(uint8_t c) { return c < 0x20 || c == 0x22 || c == 0x5c || c >= 0x80; }
+
+static int64_t skip_ws(const uint8_t *src, int64_t i, int64_t end) {
+  while (i < end) {
+    uint8_t c = src[i];
+    if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) return i;
+    i++;
+  }
+  return i;
+}
+
+static int hex_value(uint8_t c) {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  uint8_t l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
+}
+
+static int64_t escape_end(const uint8_t *src, int64_t i, int64_t end) {
+  if (i + 1 >= end) return -1;
+  uint8_t c = src[i + 1];
+  if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
+      c == 't')
+    return i + 2;
+  if (c != 'u' || i + 6 > end) return -1;
+  for (int64_t k = i + 2; k < i + 6; k++)
+    if (hex_value(src[k]) < 0) return -1;
+  return i + 6;
+}
+
+/* The end of the UTF-8 sequence at i, or -1 for what TextDecoder would replace. */
+static int64_t utf8_end(const uint8_t *src, int64_t i, int64_t end) {
+  uint8_t c = src[i];
+  int n;
+  uint8_t lo = 0x80, hi = 0xbf;
+  if (c >= 0xc2 && c <= 0xdf)
+    n = 1;
+  else if (c >= 0xe0 && c <= 0xef) {
+    n = 2;
+    if (c == 0xe0)
+      lo = 0xa0;
+    else if (c == 0xed)
+      hi = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 3;
+    if (c == 0xf0)
+      lo = 0x90;
+    else if (c == 0xf4)
+      hi = 0x8f;
+  } else
+    return -1;
+  if (i + n >= end) return -1;
+  uint8_t c1 = src[i + 1];
+  if (c1 < lo || c1 > hi) return -1;
+  for (int k = 2; k <= n; k++) {
+    uint8_t ck = src[i + k];
+    if (ck < 0x80 || ck > 0xbf) return -1;
+  }
+  return i + n + 1;
+}
+
+static int64_t digits_end(const uint8_t *src, int64_t i, int64_t end) {
+  while (i < end && src[i] >= 0x30 && src[i] <= 0x39) i++;
+  return i;
+}
+
+static int64_t scan_number(const uint8_t *src, int64_t i, int64_t end) {
+  if (src[i] == 0x2d) i++;
+  if (i >= end) return -1;
+  if (src[i] == 0x30)
+    i++;
+  else {
+    int64_t d = digits_end(src, i, end);
+    if (d == i) return -1;
+    i = d;
+  }
+  if (i < end && src[i] == 0x2e) {
+    int64_t d = digits_end(src, i + 1, end);
+    if (d == i + 1) return -1;
+    i = d;
+  }
+  if (i < end && (src[i] | 0x20) == 0x65) {
+    i++;
+    if (i < end && (src[i] == 0x2b || src[i] == 0x2d)) i++;
+    int64_t d = digits_end(src, i, end);
+    if (d == i) return -1;
+    i = d;
+  }
+  return i;
+}
+
+/* The string at the quote i; ORs HAS_ESCAPE / NON_ASCII into *flags. */
+static int64_t scan_string(const uint8_t *src, int64_t i, int64_t end, int *flags) {
+  i++;
+  while (i < end) {
+    uint8_t c = src[i];
+    if (!is_stop(c)) {
+      i++;
+      continue;
+    }
+    if (c == 0x22) return i + 1;
+    if (c == 0x5c) {
+      *flags |= HAS_ESCAPE;
+      i = escape_end(src, i, end);
+    } else if (c >= 0x80) {
+      *flags |= NON_ASCII;
+      i = utf8_end(src, i, end);
+    } else
+      return -1;
+    if (i < 0) return -1;
+  }
+  return -1;
+}
+
+static int64_t skip_object(const uint8_t *src, int64_t i, int64_t end, int depth);
+static int64_t skip_array(const uint8_t *src, int64_t i, int64_t end, int depth);
+
+static int64_t literal(const uint8_t *src, int64_t i, int64_t end, const char *rest, int n) {
+  if (i + n > end) return -1;
+  for (int k = 1; k < n; k++)
+    if (src[i + k] != (uint8_t)rest[k - 1]) return -1;
+  return i + n;
+}
+
+static int64_t scan_value(const uint8_t *src, int64_t i, int64_t end, token *t, int depth) {
+  if (i >= end) return -1;
+  uint8_t c = src[i];
+  t->start = i;
+  t->flags = 0;
+  int64_t e;
+  if (c == 0x22) {
+    t->kind = K_STRING;
+    e = scan_string(src, i, end, &t->flags);
+  } else if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
+    t->kind = K_NUMBER;
+    e = scan_number(src, i, end);
+  } else if (c == 0x7b) {
+    t->kind = K_OBJECT;
+    e = depth >= MAX_FAST_DEPTH ? -1 : skip_object(src, i, end, depth + 1);
+  } else if (c == 0x5b) {
+    t->kind = K_ARRAY;
+    e = depth >= MAX_FAST_DEPTH ? -1 : skip_array(src, i, end, depth + 1);
+  } else if (c == 't') {
+    t->kind = K_TRUE;
+    e = literal(src, i, end, "rue", 4);
+  } else if (c == 'f') {
+    t->kind = K_FALSE;
+    e = literal(src, i, end, "alse", 5);
+  } else if (c == 'n') {
+    t->kind = K_NULL;
+    e = literal(src, i, end, "ull", 4);
+  } else
+    return -1;
+  t->end = e;
+  return e;
+}
+
+static int64_t skip_object(const uint8_t *src, int64_t i, int64_t end, int depth) {
+  token scratch;
+  i = skip_ws(src, i + 1, end);
+  if (i < end && src[i] == 0x7d) return i + 1;
+  for (;;) {
+    if (i >= end || src[i] != 0x22) return -1;
+    int flags = 0;
+    i = scan_string(src, i, end, &flags);
+    if (i < 0) return -1;
+    i = skip_ws(src, i, end);
+    if (i >= end || src[i] != 0x3a) return -1;
+    i = scan_value(src, skip_ws(src, i + 1, end), end, &scratch, depth);
+    if (i < 0) return -1;
+    i = skip_ws(src, i, end);
+    if (i >= end) return -1;
+    uint8_t c = src[i];
+    if (c == 0x7d) return i + 1;
+    if (c != 0x2c) return -1;
+    i = skip_ws(src, i + 1, end);
+  }
+}
+
+static int64_t skip_array(const uint8_t *src, int64_t i, int64_t end, int depth) {
+  token scratch;
+  i = skip_ws(src, i + 1, end);
+  if (i < end && src[i] == 0x5d) return i + 1;
+  for (;;) {
+    i = scan_value(src, i, end, &scratch, depth);
+    if (i < 0) return -1;
+    i = skip_ws(src, i, end);
+    if (i >= end) return -1;
+    uint8_t c = src[i];
+    if (c == 0x5d) return i + 1;
+    if (c != 0x2c) return -1;
+    i = skip_ws(src, i + 1, end);
+  }
+}
+
+/* ---- message-scan ------------------------------------------------------------------------ */
+
+typedef struct {
+  const rc_plan *plan;
+  rc_scratch *s;
+  const uint8_t *src;
+  int64_t end;
+  int kind;
+  int sflags;
+} scan_ctx;
+
+static int level_find(const rc_level *level, const uint8_t *src, int64_t s, int64_t e) {
+  size_t n = (size_t)(e - s);
+  for (unsigned cell = key_hash(src + s, n);; cell = (cell + 1) & TABLE_MASK) {
+    unsigned at = level->table[cell];
+    if (at == 0) return -1;
+    const rc_bytes *key = &level->entries[at - 1].key;
+    if (key->n == n && memcmp(key->p, src + s, n) == 0) return (int)at - 1;
+  }
+}
+
+/* The end of the key string at i: escaped keys are refused, UTF-8 ones validated. */
+static int64_t key_end_of(const uint8_t *src, int64_t i, int64_t end) {
+  i++;
+  while (i < end) {
+    uint8_t c = src[i];
+    if (!is_stop(c)) {
+      i++;
+      continue;
+    }
+    if (c == 0x22) return i + 1;
+    if (c < 0x80) return -1;
+    i = utf8_end(src, i, end);
+    if (i < 0) return -1;
+  }
+  return -1;
+}
+
+static int64_t scan_object(scan_ctx *x, int64_t i, const rc_level *level, int depth);
+
+static int64_t value_end(scan_ctx *x, int64_t i, int depth) {
+  const uint8_t *src = x->src;
+  int64_t end = x->end;
+  if (i >= end) return -1;
+  uint8_t c = src[i];
+  if (c == 0x22) {
+    x->kind = K_STRING;
+    int flags = 0;
+    int64_t e = scan_string(src, i, end, &flags);
+    x->sflags = flags;
+    return e;
+  }
+  if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
+    x->kind = K_NUMBER;
+    return scan_number(src, i, end);
+  }
+  if (c == 0x7b || c == 0x5b) {
+    x->kind = c == 0x7b ? K_OBJECT : K_ARRAY;
+    if (depth >= MAX_FAST_DEPTH) return -1;
+    return c == 0x7b ? skip_object(src, i, end, depth + 1) : skip_array(src, i, end, depth + 1);
+  }
+  token lit;
+  int64_t e = scan_value(src, i, end, &lit, depth);
+  x->kind = lit.kind;
+  return e;
+}
+
+static int64_t entry_value(scan_ctx *x, int64_t i, const rc_entry *entry, int depth) {
+  rc_scratch *s = x->s;
+  uint32_t slot = entry->slot;
+  if (entry->declines || s->filled[slot] == s->generation) return -1;
+  int64_t e;
+  x->sflags = 0;
+  if (entry->child >= 0 && i < x->end && x->src[i] == 0x7b) {
+    if (depth >= MAX_FAST_DEPTH) return -1;
+    e = scan_object(x, i, &x->plan->levels[entry->child], depth + 1);
+    x->kind = K_OBJECT;
+  } else {
+    e = value_end(x, i, depth);
+    /* A dotted source into an array would read its elements as keys: the slow path knows how. */
+    if (entry->child >= 0 && x->kind == K_ARRAY) return -1;
+  }
+  if (e < 0) return -1;
+  s->filled[slot] = s->generation;
+  s->starts[slot] = i;
+  s->ends[slot] = e;
+  s->kinds[slot] = (uint8_t)x->kind;
+  s->flags[slot] = (uint8_t)(x->kind == K_STRING ? x->sflags : 0);
+  return e;
+}
+
+static int64_t scan_object(scan_ctx *x, int64_t i, const rc_level *level, int depth) {
+  const uint8_t *src = x->src;
+  int64_t end = x->end;
+  i = skip_ws(src, i + 1, end);
+  if (i < end && src[i] == 0x7d) return i + 1;
+  for (;;) {
+    if (i >= end || src[i] != 0x22) return -1;
+    int64_t key_end = key_end_of(src, i, end);
+    if (key_end < 0) return -1;
+    int at = level_find(level, src, i + 1, key_end - 1);
+    i = skip_ws(src, key_end, end);
+    if (i >= end || src[i] != 0x3a) return -1;
+    i = skip_ws(src, i + 1, end);
+    if (at < 0)
+      i = value_end(x, i, depth);
+    else
+      i = entry_value(x, i, &level->entries[at], depth);
+    if (i < 0) return -1;
+    i = skip_ws(src, i, end);
+    if (i >= end) return -1;
+    uint8_t c = src[i];
+    if (c == 0x7d) return i + 1;
+    if (c != 0x2c) return -1;
+    i = skip_ws(src, i + 1, end);
+  }
+}
+
+static int scan_message(scan_ctx *x, int64_t start) {
+  rc_scratch *s = x->s;
+  if (++s->generation == 0xffffffffu) {
+    memset(s->filled, 0, (s->slots ? s->slots : 1) * sizeof *s->filled);
+    s->generation = 1;
+  }
+  int64_t i = skip_ws(x->src, start, x->end);
+  if (i >= x->end || x->src[i] != 0x7b) return 0;
+  int64_t e = scan_object(x, i, &x->plan->levels[0], 1);
+  return e >= 0 && skip_ws(x->src, e, x->end) == x->end;
+}
+
+/* ---- output ------------------------------------------------------------------------------ */
+
+/* Output bytes a value may take beyond twice its token's length (padding, quotes). */
+#define VALUE_SLACK 96
+
+typedef struct {
+  const uint8_t *src;
+  uint8_t *out;
+  size_t pos;
+  size_t cap;
+  /* set when a value was refused for want of room below cap, not for its content */
+  int overflow;
+  int64_t *keys;
+} rc_row;
+
+/* Room for n more bytes; else marks the row as not fitting. */
+static int room(rc_row *w, size_t n) {
+  if (n <= w->cap - w->pos) return 1;
+  w->overflow = 1;
+  return 0;
+}
+
+static void put(rc_row *w, uint8_t c) { w->out[w->pos++] = c; }
+
+static void put_bytes(rc_row *w, const uint8_t *p, size_t n) {
+  memcpy(w->out + w->pos, p, n);
+  w->pos += n;
+}
+
+static void copy_src(rc_row *w, int64_t s, int64_t e) { put_bytes(w, w->src + s, (size_t)(e - s)); }
+
+/* A non-negative integer in decimal, zero-padded to width digits. */
+static void put_uint(rc_row *w, uint64_t v, int width) {
+  char tmp[24];
+  int n = 0;
+  do {
+    tmp[n++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n < width) tmp[n++] = '0';
+  while (n > 0) put(w, (uint8_t)tmp[--n]);
+}
+
+/* ---- number-token ------------------------------------------------------------------------ */
+
+typedef struct {
+  int neg;
+  int64_t int_start, int_end, frac_start, frac_end;
+  int has_exp;
+  int64_t sig;
+  int64_t leading_frac_zeros;
+} nparts;
+
+static int is_digit(uint8_t c) { return c >= 0x30 && c <= 0x39; }
+
+static void read_number(const uint8_t *src, int64_t start, int64_t end, nparts *n) {
+  int64_t i = start;
+  n->neg = i < end && src[i] == 0x2d;
+  if (n->neg) i++;
+  n->int_start = i;
+  while (i < end && is_digit(src[i])) i++;
+  n->int_end = i;
+  n->frac_start = i;
+  n->frac_end = i;
+  if (i < end && src[i] == 0x2e) {
+    n->frac_start = ++i;
+    while (i < end && is_digit(src[i])) i++;
+    n->frac_end = i;
+  }
+  n->has_exp = i < end;
+  int int_zero = n->int_end - n->int_start == 1 && src[n->int_start] == 0x30;
+  int64_t zeros = 0;
+  if (int_zero)
+    while (n->frac_start + zeros < n->frac_end && src[n->frac_start + zeros] == 0x30) zeros++;
+  n->leading_frac_zeros = zeros;
+  int64_t int_digits = int_zero ? 0 : n->int_end - n->int_start;
+  n->sig = int_digits + (n->frac_end - n->frac_start) - (int_zero ? zeros : 0);
+}
+
+static int is_plain_integer(const nparts *n) { return !n->has_exp && n->frac_end == n->frac_start; }
+
+static int prints_as_token(const uint8_t *src, const nparts *n) {
+  if (n->sig > 15 || n->has_exp) return 0;
+  if (n->frac_end > n->frac_start && src[n->frac_end - 1] == 0x30) return 0;
+  if (n->sig == 0) return !n->neg;
+  return n->leading_frac_zeros <= 5;
+}
+
+static int text_is_token(const uint8_t *src, const nparts *n) {
+  return (n->sig >= 16 && !n->has_exp) || prints_as_token(src, n);
+}
+
+/* ---- string-body ------------------------------------------------------------------------- */
+
+static const char LOWER_HEX_DIGITS[] = "0123456789abcdef";
+
+static void put_escape_byte(rc_row *w, uint8_t byte, int nested) {
+  if (nested) put(w, 0x5c);
+  put(w, byte);
+}
+
+static uint8_t short_escape(unsigned code) {
+  switch (code) {
+  case 8: return 'b';
+  case 9: return 't';
+  case 10: return 'n';
+  case 12: return 'f';
+  case 13: return 'r';
+  default: return 0;
+  }
+}
+
+static void put_char(rc_row *w, unsigned code, int nested) {
+  if (code >= 0x80) {
+    if (code < 0x800)
+      put(w, (uint8_t)(0xc0 | (code >> 6)));
+    else {
+      put(w, (uint8_t)(0xe0 | (code >> 12)));
+      put(w, (uint8_t)(0x80 | ((code >> 6) & 0x3f)));
+    }
+    put(w, (uint8_t)(0x80 | (code & 0x3f)));
+    return;
+  }
+  if (code >= 0x20 && code != 0x22 && code != 0x5c) {
+    put(w, (uint8_t)code);
+    return;
+  }
+  put_escape_byte(w, 0x5c, nested);
+  if (code == 0x22 || code == 0x5c) {
+    put_escape_byte(w, (uint8_t)code, nested);
+    return;
+  }
+  uint8_t s = short_escape(code);
+  if (s != 0) {
+    put(w, s);
+    return;
+  }
+  put(w, 'u');
+  put(w, '0');
+  put(w, '0');
+  put(w, (uint8_t)LOWER_HEX_DIGITS[code >> 4]);
+  put(w, (uint8_t)LOWER_HEX_DIGITS[code & 15]);
+}
+
+static unsigned unshort(uint8_t letter) {
+  switch (letter) {
+  case 'b': return 8;
+  case 't': return 9;
+  case 'n': return 10;
+  case 'f': return 12;
+  default: return 13;
+  }
+}
+
+/* The validated inside of a string token, as JSON.stringify(JSON.parse(token)) writes it. */
+static int put_string_body(rc_row *w, int64_t start, int64_t end, int nested) {
+  const uint8_t *src = w->src;
+  int64_t i = start;
+  while (i < end) {
+    uint8_t c = src[i];
+    if (c != 0x5c) {
+      put(w, c);
+      i++;
+      continue;
+    }
+    uint8_t e = src[i + 1];
+    if (e != 'u') {
+      put_char(w, e == '/' ? '/' : (e == '"' || e == '\\') ? e : unshort(e), nested);
+      i += 2;
+      continue;
+    }
+    unsigned code = (unsigned)(hex_value(src[i + 2]) << 12 | hex_value(src[i + 3]) << 8 |
+                               hex_value(src[i + 4]) << 4 | hex_value(src[i + 5]));
+    if (code >= 0xd800 && code <= 0xdfff) return 0;
+    put_char(w, code, nested);
+    i += 6;
+  }
+  return 1;
+}
+
+/* ---- compact-json ------------------------------------------------------------------------ */
+
+static int64_t compact_value(rc_row *w, int64_t i, int64_t end, int top);
+
+static int64_t escaped_string(rc_row *w, int64_t i, int64_t end) {
+  int flags = 0;
+  int64_t e = scan_string(w->src, i, end, &flags);
+  if (e < 0) return -1;
+  put(w, 0x5c);
+  put(w, 0x22);
+  if (!put_string_body(w, i + 1, e - 1, 1)) return -1;
+  put(w, 0x5c);
+  put(w, 0x22);
+  return e;
+}
+
+static int64_t compact_string(rc_row *w, int64_t i, int64_t end, int key) {
+  const uint8_t *src = w->src;
+  size_t p = w->pos;
+  uint8_t *out = w->out;
+  out[p++] = 0x5c;
+  out[p++] = 0x22;
+  int64_t k = i + 1;
+  for (; k < end; k++) {
+    uint8_t c = src[k];
+    if (c == 0x22) break;
+    if (c == 0x5c) return key ? -1 : escaped_string(w, i, end);
+    out[p++] = c;
+  }
+  if (k >= end) return -1;
+  out[p++] = 0x5c;
+  out[p++] = 0x22;
+  w->pos = p;
+  return k + 1;
+}
+
+static int accept_key(rc_row *w, int64_t s, int64_t e, int first, int top) {
+  const uint8_t *src = w->src;
+  int digits = 1;
+  for (int64_t k = s; k < e && digits; k++) digits = is_digit(src[k]);
+  if (digits && e > s) return 0;
+  for (int k = first; k < top; k++) {
+    int64_t ks = w->keys[2 * k], ke = w->keys[2 * k + 1];
+    if (ke - ks == e - s && memcmp(src + ks, src + s, (size_t)(e - s)) == 0) return 0;
+  }
+  return 1;
+}
+
+static int64_t compact_array(rc_row *w, int64_t i, int64_t end, int top) {
+  const uint8_t *src = w->src;
+  put(w, 0x5b);
+  i = skip_ws(src, i + 1, end);
+  if (src[i] == 0x5d) {
+    put(w, 0x5d);
+    return i + 1;
+  }
+  for (;;) {
+    i = compact_value(w, i, end, top);
+    if (i < 0) return -1;
+    i = skip_ws(src, i, end);
+    if (src[i] == 0x5d) {
+      put(w, 0x5d);
+      return i + 1;
+    }
+    put(w, 0x2c);
+    i = skip_ws(src, i + 1, end);
+  }
+}
+
+static int64_t compact_object(rc_row *w, int64_t i, int64_t end, int top) {
+  const uint8_t *src = w->src;
+  put(w, 0x7b);
+  i = skip_ws(src, i + 1, end);
+  if (src[i] == 0x7d) {
+    put(w, 0x7d);
+    return i + 1;
+  }
+  int first = top;
+  for (;;) {
+    if (top >= first + MAX_KEYS || top >= KEY_STACK) return -1;
+    int64_t key_end = compact_string(w, i, end, 1);
+    if (key_end < 0 || !accept_key(w, i + 1, key_end - 1, first, top)) return -1;
+    w->keys[2 * top] = i + 1;
+    w->keys[2 * top + 1] = key_end - 1;
+    top++;
+    put(w, 0x3a);
+    i = skip_ws(src, skip_ws(src, key_end, end) + 1, end);
+    i = compact_value(w, i, end, top);
+    if (i < 0) return -1;
+    i = skip_ws(src, i, end);
+    if (src[i] == 0x7d) {
+      put(w, 0x7d);
+      return i + 1;
+    }
+    put(w, 0x2c);
+    i = skip_ws(src, i + 1, end);
+  }
+}
+
+static int64_t compact_value(rc_row *w, int64_t i, int64_t end, int top) {
+  const uint8_t *src = w->src;
+  uint8_t c = src[i];
+  if (c == 0x22) return compact_string(w, i, end, 0);
+  if (c == 0x7b) return compact_object(w, i, end, top);
+  if (c == 0x5b) return compact_array(w, i, end, top);
+  int64_t e;
+  if (c == 't' || c == 'n')
+    e = i + 4;
+  else if (c == 'f')
+    e = i + 5;
+  else {
+    e = scan_number(src, i, end);
+    if (e < 0) return -1;
+    nparts n;
+    read_number(src, i, e, &n);
+    if (!text_is_token(src, &n)) return -1;
+  }
+  copy_src(w, i, e);
+  return e;
+}
+
+/* ---- converters -------------------------------------------------------------------------- */
+
+static int convert(const rc_type *type, const token *t, rc_row *w);
+
+static int compare_digits(const uint8_t *src, int64_t s, int64_t e, rc_bytes limit) {
+  if (e - s != (int64_t)limit.n) return e - s < (int64_t)limit.n ? -1 : 1;
+  return memcmp(src + s, limit.p, limit.n);
+}
+
+static int int_in_range(const rc_type *type, const uint8_t *src, const nparts *n) {
+  int64_t s = n->int_start;
+  if (n->int_end - s == 1 && src[s] == 0x30) return 1;
+  if (n->neg && !type->b) return 0;
+  return compare_digits(src, s, n->int_end, n->neg ? type->min_text : type->max_text) <= 0;
+}
+
+/* -?(0|[1-9][0-9]*) exactly. */
+static int digit_string(const uint8_t *src, int64_t s, int64_t e, nparts *n) {
+  n->neg = s < e && src[s] == 0x2d;
+  int64_t d = n->neg ? s + 1 : s;
+  if (d >= e || (src[d] == 0x30 && e - d > 1)) return 0;
+  for (int64_t k = d; k < e; k++)
+    if (!is_digit(src[k])) return 0;
+  n->int_start = d;
+  n->int_end = e;
+  return 1;
+}
+
+static int convert_int(const rc_type *type, const token *t, rc_row *w) {
+  const uint8_t *src = w->src;
+  nparts n;
+  if (t->kind == K_NUMBER) {
+    read_number(src, t->start, t->end, &n);
+    if (!is_plain_integer(&n) || !int_in_range(type, src, &n)) return 0;
+    if (n.neg && src[n.int_start] == 0x30)
+      put(w, 0x30);
+    else
+      copy_src(w, t->start, t->end);
+    return 1;
+  }
+  if (t->kind == K_STRING) {
+    if ((t->flags & HAS_ESCAPE) || !digit_string(src, t->start + 1, t->end - 1, &n)) return 0;
+    if (!int_in_range(type, src, &n)) return 0;
+    int zero = n.int_end - n.int_start == 1 && src[n.int_start] == 0x30;
+    if (n.neg && !zero) put(w, 0x2d);
+    copy_src(w, n.int_start, n.int_end);
+    return 1;
+  }
+  if (type->a == 8 && !type->b && (t->kind == K_TRUE || t->kind == K_FALSE)) {
+    put(w, t->kind == K_TRUE ? 0x31 : 0x30);
+    return 1;
+  }
+  return 0;
+}
+
+static int convert_bool(const token *t, rc_row *w) {
+  int v = t->kind == K_TRUE ? 1 : t->kind == K_FALSE ? 0 : -1;
+  if (t->kind == K_NUMBER && t->end - t->start == 1) {
+    uint8_t c = w->src[t->start];
+    v = c == 0x31 ? 1 : c == 0x30 ? 0 : -1;
+  }
+  if (v < 0) return 0;
+  if (v == 1)
+    put_bytes(w, (const uint8_t *)"true", 4);
+  else
+    put_bytes(w, (const uint8_t *)"false", 5);
+  return 1;
+}
+
+static int convert_float(const token *t, rc_row *w) {
+  if (t->kind != K_NUMBER) return 0;
+  const uint8_t *src = w->src;
+  nparts n;
+  read_number(src, t->start, t->end, &n);
+  int neg_zero = t->end - t->start == 2 && src[t->start] == 0x2d && src[t->start + 1] == 0x30;
+  if (!neg_zero && !prints_as_token(src, &n)) return 0;
+  copy_src(w, t->start, t->end);
+  return 1;
+}
+
+/* coerce-decimal's plainDecimal: P-S integer digits, S fraction digits padded with zeros. */
+static int put_decimal(const rc_type *type, rc_row *w, const nparts *n, int64_t frac_end) {
+  int64_t max_int = (int64_t)type->a - (int64_t)type->b;
+  int64_t scale = type->b;
+  const uint8_t *src = w->src;
+  if (n->int_end - n->int_start > max_int || frac_end - n->frac_start > scale) return 0;
+  if (n->neg && src[n->int_start] == 0x30) return 0;
+  int64_t frac_len = frac_end - n->frac_start;
+  if (!room(w, (size_t)(1 + (n->int_end - n->int_start) + 1 + scale))) return 0;
+  if (n->neg) put(w, 0x2d);
+  copy_src(w, n->int_start, n->int_end);
+  if (scale == 0) return 1;
+  put(w, 0x2e);
+  copy_src(w, n->frac_start, frac_end);
+  for (int64_t k = frac_len; k < scale; k++) put(w, 0x30);
+  return 1;
+}
+
+static int convert_decimal(const rc_type *type, const token *t, rc_row *w) {
+  const uint8_t *src = w->src;
+  nparts n;
+  if (t->kind == K_STRING) {
+    if (t->flags != 0) return 0;
+    int64_t e = t->end - 1;
+    read_number(src, t->start + 1, e, &n);
+    if (n.int_end == n.int_start || n.has_exp) return 0;
+    if (src[n.int_start] == 0x30 && n.int_end - n.int_start > 1) return 0;
+    int dot = n.int_end < e && src[n.int_end] == 0x2e;
+    if (dot && n.frac_end == n.frac_start) return 0;
+    return put_decimal(type, w, &n, n.frac_end);
+  }
+  if (t->kind != K_NUMBER) return 0;
+  read_number(src, t->start, t->end, &n);
+  if (n.has_exp) return 0;
+  int64_t frac_end = n.frac_end;
+  if (n.sig <= 15) {
+    while (frac_end > n.frac_start && src[frac_end - 1] == 0x30) frac_end--;
+    if (n.sig == 0 && n.neg) return 0;
+    if (n.leading_frac_zeros > 5 && frac_end > n.frac_start) return 0;
+  }
+  return put_decimal(type, w, &n, frac_end);
+}
+
+static int convert_string(const rc_type *type, const token *t, rc_row *w) {
+  const uint8_t *src = w->src;
+  int64_t max = type->max_bytes;
+  switch (t->kind) {
+  case K_STRING:
+    if (!(t->flags & HAS_ESCAPE)) {
+      if (max >= 0 && t->end - t->start - 2 > max) return 0;
+      copy_src(w, t->start, t->end);
+      return 1;
+    }
+    if (max >= 0) return 0;
+    put(w, 0x22);
+    if (!put_string_body(w, t->start + 1, t->end - 1, 0)) return 0;
+    put(w, 0x22);
+    return 1;
+  case K_NUMBER: {
+    nparts n;
+    read_number(src, t->start, t->end, &n);
+    if (!text_is_token(src, &n)) return 0;
+    if (max >= 0 && t->end - t->start > max) return 0;
+    put(w, 0x22);
+    copy_src(w, t->start, t->end);
+    put(w, 0x22);
+    return 1;
+  }
+  case K_TRUE:
+  case K_FALSE:
+    if (max >= 0 && max < (t->kind == K_TRUE ? 4 : 5)) return 0;
+    if (t->kind == K_TRUE)
+      put_bytes(w, (const uint8_t *)"\"true\"", 6);
+    else
+      put_bytes(w, (const uint8_t *)"\"false\"", 7);
+    return 1;
+  case K_OBJECT:
+  case K_ARRAY:
+    if (max >= 0) return 0;
+    put(w, 0x22);
+    if (compact_value(w, t->start, t->end, 0) < 0) return 0;
+    put(w, 0x22);
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+static int convert_enum(const rc_type *type, const token *t, rc_row *w) {
+  const uint8_t *src = w->src;
+  if (t->kind == K_STRING) {
+    if (t->flags & HAS_ESCAPE) return 0;
+    size_t n = (size_t)(t->end - t->start - 2);
+    for (uint32_t k = 0; k < type->nmembers; k++) {
+      const rc_member *m = &type->members[k];
+      if (m->name.n != n || memcmp(m->name.p, src + t->start + 1, n) != 0) continue;
+      if (!room(w, m->quoted.n)) return 0;
+      put_bytes(w, m->quoted.p, m->quoted.n);
+      return 1;
+    }
+    return 0;
+  }
+  if (t->kind != K_NUMBER) return 0;
+  nparts n;
+  read_number(src, t->start, t->end, &n);
+  if (n.has_exp || n.frac_end > n.frac_start || n.int_end - n.int_start > 6) return 0;
+  int32_t v = 0;
+  for (int64_t k = n.int_start; k < n.int_end; k++) v = v * 10 + (src[k] - 0x30);
+  if (n.neg) v = -v;
+  /* A Map keeps the last member set for a value. */
+  for (uint32_t k = type->nmembers; k-- > 0;) {
+    const rc_member *m = &type->members[k];
+    if (m->value != v) continue;
+    if (!room(w, m->quoted.n)) return 0;
+    put_bytes(w, m->quoted.p, m->quoted.n);
+    return 1;
+  }
+  return 0;
+}
+
+static uint8_t lower_hex(uint8_t c) {
+  if (is_digit(c) || (c >= 'a' && c <= 'f')) return c;
+  if (c >= 'A' && c <= 'F') return (uint8_t)(c + 32);
+  return 0;
+}
+
+static int is_dash_at(int k) { return k == 8 || k == 13 || k == 18 || k == 23; }
+
+static int convert_uuid(const token *t, rc_row *w) {
+  if (t->kind != K_STRING || t->flags != 0) return 0;
+  const uint8_t *src = w->src;
+  int64_t s = t->start + 1;
+  int64_t n = t->end - 1 - s;
+  if (n != 36 && n != 32) return 0;
+  size_t p = w->pos;
+  uint8_t *out = w->out;
+  out[p++] = 0x22;
+  for (int k = 0; k < n; k++) {
+    uint8_t c = src[s + k];
+    if (n == 36 && is_dash_at(k)) {
+      if (c != 0x2d) return 0;
+      out[p++] = 0x2d;
+      continue;
+    }
+    if (n == 32 && (k == 8 || k == 12 || k == 16 || k == 20)) out[p++] = 0x2d;
+    uint8_t h = lower_hex(c);
+    if (h == 0) return 0;
+    out[p++] = h;
+  }
+  out[p++] = 0x22;
+  w->pos = p;
+  return 1;
+}
+
+static int is_ipv4(const uint8_t *src, int64_t s, int64_t e) {
+  int64_t i = s;
+  for (int octet = 0; octet < 4; octet++) {
+    if (octet > 0) {
+      if (i >= e || src[i] != 0x2e) return 0;
+      i++;
+    }
+    int64_t start = i;
+    int v = 0;
+    while (i < e && i - start < 3 && is_digit(src[i])) v = v * 10 + (src[i++] - 0x30);
+    int64_t len = i - start;
+    if (len == 0 || v > 255 || (len > 1 && src[start] == 0x30)) return 0;
+  }
+  return i == e;
+}
+
+static int is_ipv6(const uint8_t *src, int64_t s, int64_t e) {
+  int64_t n = e - s;
+  if (n < 2 || n > 45) return 0;
+  int colon = 0;
+  for (int64_t i = s; i < e; i++) {
+    uint8_t c = src[i];
+    if (c == 0x3a)
+      colon = 1;
+    else if (c != 0x2e && hex_value(c) < 0)
+      return 0;
+  }
+  return colon;
+}
+
+static int convert_ip(const rc_type *type, const token *t, rc_row *w) {
+  if (t->kind != K_STRING || t->flags != 0) return 0;
+  int64_t s = t->start + 1, e = t->end - 1;
+  if (!is_ipv4(w->src, s, e) && !(type->a == 6 && is_ipv6(w->src, s, e))) return 0;
+  copy_src(w, t->start, t->end);
+  return 1;
+}
+
+/* ---- date-times -------------------------------------------------------------------------- */
+
+#define DAY_SECONDS 86400
+#define MILLIS_FROM 100000000000LL
+#define EPOCH_TEXT_MAX 9999999999LL
+
+static int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static int is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+static int days_in_month(int64_t y, int m) {
+  if (m == 2) return is_leap(y) ? 29 : 28;
+  return m == 4 || m == 6 || m == 9 || m == 11 ? 30 : 31;
+}
+
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+  int64_t yy = m <= 2 ? y - 1 : y;
+  int64_t era = floor_div(yy, 400);
+  int64_t yoe = yy - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/* `"YYYY-MM-DD"` of a day count (H. Hinnant's civil_from_days), years 0..9999. */
+static void put_days(rc_row *w, int64_t days) {
+  int64_t z = days + 719468;
+  int64_t era = floor_div(z, 146097);
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t d = doy - (153 * mp + 2) / 5 + 1;
+  int64_t m = mp < 10 ? mp + 3 : mp - 9;
+  int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  put(w, 0x22);
+  put_uint(w, (uint64_t)y, 4);
+  put(w, 0x2d);
+  put_uint(w, (uint64_t)m, 2);
+  put(w, 0x2d);
+  put_uint(w, (uint64_t)d, 2);
+  put(w, 0x22);
+}
+
+typedef struct {
+  int64_t wall;
+  int64_t nanos;
+  int has_offset;
+  int64_t offset;
+} parsed_dt;
+
+/* Two ASCII digits at k, or -1. */
+static int two(const uint8_t *src, int64_t k) {
+  if (!is_digit(src[k]) || !is_digit(src[k + 1])) return -1;
+  return (src[k] - 48) * 10 + (src[k + 1] - 48);
+}
+
+static int at(const uint8_t *src, int64_t s, int64_t e, int64_t k) { return s + k < e ? src[s + k] : -1; }
+
+static int dt_digits(const uint8_t *src, int64_t s, int64_t e, int64_t k, int count) {
+  int v = 0;
+  for (int64_t i = k; i < k + count; i++) {
+    int d = at(src, s, e, i) - 48;
+    if (!(d >= 0 && d <= 9)) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+static int read_offset(const uint8_t *src, int64_t s, int64_t e, int64_t k, parsed_dt *out) {
+  if (k < 0) return 0;
+  int64_t n = e - s;
+  if (k == n) return 1;
+  int c = at(src, s, e, k);
+  if ((c == 90 || c == 122) && k + 1 == n) {
+    out->has_offset = 1;
+    out->offset = 0;
+    return 1;
+  }
+  if (c != 43 && c != 45) return 0;
+  int hours = dt_digits(src, s, e, k + 1, 2);
+  int minutes = 0;
+  int64_t rest = n - (k + 3);
+  if (rest == 3 && at(src, s, e, k + 3) == 58)
+    minutes = dt_digits(src, s, e, k + 4, 2);
+  else if (rest == 2)
+    minutes = dt_digits(src, s, e, k + 3, 2);
+  else if (rest != 0)
+    return 0;
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59) return 0;
+  int64_t offset = hours * 3600 + minutes * 60;
+  out->has_offset = 1;
+  out->offset = c == 45 ? -offset : offset;
+  return 1;
+}
+
+static int64_t read_fraction(const uint8_t *src, int64_t s, int64_t e, int64_t k, parsed_dt *out) {
+  int c = at(src, s, e, k);
+  if (c != 46 && c != 44) return k;
+  int64_t i = k + 1;
+  int64_t nanos = 0, scale = 100000000;
+  for (int d = at(src, s, e, i); d >= 48 && d <= 57; d = at(src, s, e, ++i)) {
+    nanos += (d - 48) * scale;
+    scale /= 10;
+  }
+  if (i == k + 1) return -1;
+  out->nanos = nanos;
+  return i;
+}
+
+/* datetime-text's forms: YYYY-MM-DD, then [Tt ]hh:mm[:ss[.f]] and an offset (Z, ±hh[[:]mm]). */
+static int parse_datetime(const uint8_t *src, int64_t s, int64_t e, parsed_dt *out) {
+  int64_t n = e - s;
+  if (n < 10 || src[s + 4] != 45 || src[s + 7] != 45) return 0;
+  int y1 = two(src, s), y2 = two(src, s + 2);
+  int month = two(src, s + 5), day = two(src, s + 8);
+  if (y1 < 0 || y2 < 0) return 0;
+  int64_t year = y1 * 100 + y2;
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return 0;
+  int64_t days = days_from_civil(year, month, day);
+  out->nanos = 0;
+  out->has_offset = 0;
+  out->offset = 0;
+  if (n == 10) {
+    out->wall = days * DAY_SECONDS;
+    return 1;
+  }
+  uint8_t sep = src[s + 10];
+  if (sep != 84 && sep != 116 && sep != 32) return 0;
+  if (n < 16) return 0;
+  int hour = two(src, s + 11);
+  int minute = src[s + 13] == 58 ? two(src, s + 14) : -1;
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return 0;
+  int second = 0;
+  int64_t k = 16;
+  if (at(src, s, e, 16) == 58) {
+    second = n < 19 ? -1 : two(src, s + 17);
+    if (second < 0 || second > 59) return 0;
+    k = read_fraction(src, s, e, 19, out);
+  }
+  out->wall = days * DAY_SECONDS + hour * 3600 + minute * 60 + second;
+  return read_offset(src, s, e, k, out);
+}
+
+enum { I_NONE = 0, I_WALL = 1, I_INSTANT = 2 };
+
+/* Text gives wall-clock parts, integer numbers an epoch (seconds below 1e11, else millis). */
+static int read_instant(const token *t, const uint8_t *src, parsed_dt *p, int64_t *sec,
+                        int64_t *nanos) {
+  if (t->kind == K_STRING) {
+    if (t->flags != 0) return I_NONE;
+    return parse_datetime(src, t->start + 1, t->end - 1, p) ? I_WALL : I_NONE;
+  }
+  if (t->kind != K_NUMBER) return I_NONE;
+  nparts n;
+  read_number(src, t->start, t->end, &n);
+  if (n.has_exp || n.frac_end > n.frac_start || n.int_end - n.int_start > 15) return I_NONE;
+  int64_t v = 0;
+  for (int64_t k = n.int_start; k < n.int_end; k++) v = v * 10 + (src[k] - 0x30);
+  if (n.neg) v = -v;
+  if (v < MILLIS_FROM && v > -MILLIS_FROM) {
+    *sec = v;
+    *nanos = 0;
+  } else {
+    *sec = floor_div(v, 1000);
+    *nanos = (v - *sec * 1000) * 1000000;
+  }
+  return I_INSTANT;
+}
+
+static int convert_date(const rc_type *type, const token *t, rc_row *w) {
+  parsed_dt p;
+  int64_t sec = 0, nanos = 0, local;
+  int kind = read_instant(t, w->src, &p, &sec, &nanos);
+  if (kind == I_NONE) return 0;
+  /* Only wall-clock text without an offset reads the same in every zone. */
+  if (kind == I_INSTANT) {
+    if (!type->utc) return 0;
+    local = sec;
+  } else if (!p.has_offset)
+    local = p.wall;
+  else {
+    if (!type->utc) return 0;
+    local = p.wall - p.offset;
+  }
+  int64_t days = floor_div(local, DAY_SECONDS);
+  if (days < type->min || days > type->max) return 0;
+  if (!room(w, 12)) return 0;
+  put_days(w, days);
+  return 1;
+}
+
+static int convert_datetime(const rc_type *type, const token *t, rc_row *w) {
+  parsed_dt p;
+  int64_t sec = 0, nanos = 0;
+  int kind = read_instant(t, w->src, &p, &sec, &nanos);
+  if (kind == I_NONE) return 0;
+  if (kind == I_WALL) {
+    /* Wall-clock text without an offset needs the zone's rules: only UTC has none. */
+    if (!p.has_offset && !type->utc) return 0;
+    sec = p.wall - p.offset;
+    nanos = p.nanos;
+  }
+  if (sec < type->min || sec > type->max) return 0;
+  if (type->kind == T_DATETIME) {
+    if (!room(w, 20)) return 0;
+    put_uint(w, (uint64_t)sec, 1);
+    return 1;
+  }
+  if (sec < 0 || sec > EPOCH_TEXT_MAX) return 0;
+  int precision = (int)type->a;
+  int64_t divisor = 1;
+  for (int k = precision; k < 9; k++) divisor *= 10;
+  if (!room(w, 24)) return 0;
+  put(w, 0x22);
+  put_uint(w, (uint64_t)sec, 10);
+  if (precision > 0) {
+    put(w, 0x2e);
+    put_uint(w, (uint64_t)(nanos / divisor), precision);
+  }
+  put(w, 0x22);
+  return 1;
+}
+
+/* ---- arrays and dispatch ----------------------------------------------------------------- */
+
+static int convert_array(const rc_type *type, const token *t, rc_row *w) {
+  if (t->kind != K_ARRAY) return 0;
+  const uint8_t *src = w->src;
+  put(w, 0x5b);
+  int64_t i = skip_ws(src, t->start + 1, t->end);
+  if (src[i] == 0x5d) {
+    put(w, 0x5d);
+    return 1;
+  }
+  token item;
+  for (int first = 1;; first = 0) {
+    int64_t e = scan_value(src, i, t->end, &item, 0);
+    if (e < 0) return 0;
+    if (!room(w, (size_t)(2 * (e - i) + VALUE_SLACK))) return 0;
+    if (!first) put(w, 0x2c);
+    if (item.kind == K_NULL && !type->inner_nullable) return 0;
+    if (!convert(type->inner, &item, w)) return 0;
+    int64_t next = skip_ws(src, e, t->end);
+    if (src[next] == 0x5d) break;
+    i = skip_ws(src, next + 1, t->end);
+  }
+  if (!room(w, 1)) return 0;
+  put(w, 0x5d);
+  return 1;
+}
+
+static int convert(const rc_type *type, const token *t, rc_row *w) {
+  switch (type->kind) {
+  case T_INT: return convert_int(type, t, w);
+  case T_FLOAT: return convert_float(t, w);
+  case T_DECIMAL: return convert_decimal(type, t, w);
+  case T_BOOL: return convert_bool(t, w);
+  case T_STRING: return convert_string(type, t, w);
+  case T_UUID: return convert_uuid(t, w);
+  case T_IP: return convert_ip(type, t, w);
+  case T_ENUM: return convert_enum(type, t, w);
+  case T_DATE: return convert_date(type, t, w);
+  case T_DATETIME:
+  case T_DT64: return convert_datetime(type, t, w);
+  case T_NULLABLE:
+    if (t->kind == K_NULL) {
+      put_bytes(w, (const uint8_t *)"null", 4);
+      return 1;
+    }
+    return convert(type->inner, t, w);
+  case T_ARRAY: return convert_array(type, t, w);
+  default: return 0;
+  }
+}
+
+/* ---- rows -------------------------------------------------------------------------------- */
+
+/* The row of the scanned message, `{...}\n`, at w->pos; 0 when declined or out of room. */
+static int write_row(const rc_plan *plan, const rc_scratch *s, rc_row *w) {
+  if (!room(w, 1)) return 0;
+  put(w, 0x7b);
+  int first = 1;
+  for (uint32_t k = 0; k < plan->ncolumns; k++) {
+    const rc_column *col = &plan->columns[k];
+    uint32_t slot = col->slot;
+    int present = s->filled[slot] == s->generation;
+    token t;
+    if (present) {
+      t.kind = s->kinds[slot];
+      t.start = s->starts[slot];
+      t.end = s->ends[slot];
+      t.flags = s->flags[slot];
+    }
+    if (!present || (t.kind == K_NULL && !col->nullable)) {
+      if (!col->nullable) continue;
+      if (!room(w, 1 + col->key.n + 4)) return 0;
+      if (!first) put(w, 0x2c);
+      put_bytes(w, col->key.p, col->key.n);
+      put_bytes(w, (const uint8_t *)"null", 4);
+      first = 0;
+      continue;
+    }
+    if (!room(w, 1 + col->key.n + 2 * (size_t)(t.end - t.start) + VALUE_SLACK)) return 0;
+    if (!first) put(w, 0x2c);
+    put_bytes(w, col->key.p, col->key.n);
+    if (!convert(col->type, &t, w)) return 0;
+    first = 0;
+  }
+  if (!room(w, 2)) return 0;
+  put(w, 0x7d);
+  put(w, 0x0a);
+  return 1;
+}
+
+static uint64_t stop(size_t count, int reason) { return (uint64_t)count * 4 + (uint64_t)reason; }
+
+uint64_t rc_encode_run(const rc_plan *plan, rc_scratch *scratch, const rc_input *input,
+                       const rc_policy *policy, size_t from, size_t to, uint8_t *out,
+                       size_t out_len, size_t pos, size_t limit, uint32_t *row_ends) {
+  size_t count = 0;
+  size_t p = pos;
+  size_t gap = input->sep >= 0 ? 1 : 0;
+  for (size_t k = from; k < to; k++) {
+    size_t start = k == 0 ? 0 : (size_t)input->value_end[k - 1] + gap;
+    size_t end = input->value_end[k];
+    if ((input->flags[k] & policy->decline_flags) != 0 || end < start ||
+        end > input->values_len || end - start > policy->max_value_bytes)
+      return stop(count, RC_RUN_DECLINED);
+    scan_ctx x = {plan, scratch, input->values, (int64_t)end, 0, 0};
+    if (!scan_message(&x, (int64_t)start)) return stop(count, RC_RUN_DECLINED);
+    rc_row w = {input->values, out, p, out_len, 0, scratch->keys};
+    if (!write_row(plan, scratch, &w)) {
+      if (!w.overflow) return stop(count, RC_RUN_DECLINED);
+      /* It does not fit below out_len: past a limit that out_len reaches, the batch is full. */
+      if (p > 0 && out_len >= limit) return stop(count, RC_RUN_FULL);
+      /* Given the room the JS fast encoder asks for, a row that needs more is declined. */
+      uint64_t enough = 2 * (uint64_t)plan->multiplicity * (end - start) + plan->fixed + 1;
+      if (out_len - p >= enough) return stop(count, RC_RUN_DECLINED);
+      return stop(count, RC_RUN_ROOM);
+    }
+    if (p > 0 && w.pos > limit) return stop(count, RC_RUN_FULL);
+    row_ends[k - from] = (uint32_t)w.pos;
+    count++;
+    p = w.pos;
+    if (p >= limit) return stop(count, RC_RUN_FULL);
+  }
+  return stop(count, RC_RUN_DONE);
+}
