@@ -94,8 +94,6 @@ struct rc_plan {
   rc_level *levels;
   uint32_t ncolumns;
   rc_column *columns;
-  uint32_t multiplicity;
-  uint32_t fixed;
   rc_type *types;
 };
 
@@ -282,8 +280,6 @@ rc_plan *rc_plan_parse(const uint8_t *bytes, size_t n, char *err, size_t err_siz
     c->type = rd_type(&r, plan, 0);
     if (r.bad || c->slot >= plan->slots) return plan_fail(plan, err, err_size, "column");
   }
-  plan->multiplicity = rd_u32(&r);
-  plan->fixed = rd_u32(&r);
   if (r.bad || r.at != n) return plan_fail(plan, err, err_size, "trailer");
   return plan;
 }
@@ -672,30 +668,25 @@ static int scan_message(scan_ctx *x, int64_t start) {
 
 /* ---- output ------------------------------------------------------------------------------ */
 
-/* Output bytes a value may take beyond twice its token's length (padding, quotes). */
-#define VALUE_SLACK 96
-
+/*
+ * The row being written. Bytes at or past cap are counted but not stored, so a row that does
+ * not fit still ends at its true end: the caller learns exactly how much room it needs.
+ */
 typedef struct {
   const uint8_t *src;
   uint8_t *out;
   size_t pos;
   size_t cap;
-  /* set when a value was refused for want of room below cap, not for its content */
-  int overflow;
   int64_t *keys;
 } rc_row;
 
-/* Room for n more bytes; else marks the row as not fitting. */
-static int room(rc_row *w, size_t n) {
-  if (n <= w->cap - w->pos) return 1;
-  w->overflow = 1;
-  return 0;
+static void put(rc_row *w, uint8_t c) {
+  if (w->pos < w->cap) w->out[w->pos] = c;
+  w->pos++;
 }
 
-static void put(rc_row *w, uint8_t c) { w->out[w->pos++] = c; }
-
 static void put_bytes(rc_row *w, const uint8_t *p, size_t n) {
-  memcpy(w->out + w->pos, p, n);
+  if (w->pos < w->cap) memcpy(w->out + w->pos, p, n <= w->cap - w->pos ? n : w->cap - w->pos);
   w->pos += n;
 }
 
@@ -868,21 +859,20 @@ static int64_t escaped_string(rc_row *w, int64_t i, int64_t end) {
 
 static int64_t compact_string(rc_row *w, int64_t i, int64_t end, int key) {
   const uint8_t *src = w->src;
-  size_t p = w->pos;
-  uint8_t *out = w->out;
-  out[p++] = 0x5c;
-  out[p++] = 0x22;
+  size_t at = w->pos;
+  put(w, 0x5c);
+  put(w, 0x22);
   int64_t k = i + 1;
-  for (; k < end; k++) {
-    uint8_t c = src[k];
-    if (c == 0x22) break;
-    if (c == 0x5c) return key ? -1 : escaped_string(w, i, end);
-    out[p++] = c;
-  }
+  while (k < end && src[k] != 0x22 && src[k] != 0x5c) k++;
   if (k >= end) return -1;
-  out[p++] = 0x5c;
-  out[p++] = 0x22;
-  w->pos = p;
+  if (src[k] == 0x5c) {
+    if (key) return -1;
+    w->pos = at;
+    return escaped_string(w, i, end);
+  }
+  copy_src(w, i + 1, k);
+  put(w, 0x5c);
+  put(w, 0x22);
   return k + 1;
 }
 
@@ -1059,7 +1049,6 @@ static int put_decimal(const rc_type *type, rc_row *w, const nparts *n, int64_t 
   if (n->int_end - n->int_start > max_int || frac_end - n->frac_start > scale) return 0;
   if (n->neg && src[n->int_start] == 0x30) return 0;
   int64_t frac_len = frac_end - n->frac_start;
-  if (!room(w, (size_t)(1 + (n->int_end - n->int_start) + 1 + scale))) return 0;
   if (n->neg) put(w, 0x2d);
   copy_src(w, n->int_start, n->int_end);
   if (scale == 0) return 1;
@@ -1147,7 +1136,6 @@ static int convert_enum(const rc_type *type, const token *t, rc_row *w) {
     for (uint32_t k = 0; k < type->nmembers; k++) {
       const rc_member *m = &type->members[k];
       if (m->name.n != n || memcmp(m->name.p, src + t->start + 1, n) != 0) continue;
-      if (!room(w, m->quoted.n)) return 0;
       put_bytes(w, m->quoted.p, m->quoted.n);
       return 1;
     }
@@ -1164,7 +1152,6 @@ static int convert_enum(const rc_type *type, const token *t, rc_row *w) {
   for (uint32_t k = type->nmembers; k-- > 0;) {
     const rc_member *m = &type->members[k];
     if (m->value != v) continue;
-    if (!room(w, m->quoted.n)) return 0;
     put_bytes(w, m->quoted.p, m->quoted.n);
     return 1;
   }
@@ -1185,23 +1172,20 @@ static int convert_uuid(const token *t, rc_row *w) {
   int64_t s = t->start + 1;
   int64_t n = t->end - 1 - s;
   if (n != 36 && n != 32) return 0;
-  size_t p = w->pos;
-  uint8_t *out = w->out;
-  out[p++] = 0x22;
+  put(w, 0x22);
   for (int k = 0; k < n; k++) {
     uint8_t c = src[s + k];
     if (n == 36 && is_dash_at(k)) {
       if (c != 0x2d) return 0;
-      out[p++] = 0x2d;
+      put(w, 0x2d);
       continue;
     }
-    if (n == 32 && (k == 8 || k == 12 || k == 16 || k == 20)) out[p++] = 0x2d;
+    if (n == 32 && (k == 8 || k == 12 || k == 16 || k == 20)) put(w, 0x2d);
     uint8_t h = lower_hex(c);
     if (h == 0) return 0;
-    out[p++] = h;
+    put(w, h);
   }
-  out[p++] = 0x22;
-  w->pos = p;
+  put(w, 0x22);
   return 1;
 }
 
@@ -1433,7 +1417,6 @@ static int convert_date(const rc_type *type, const token *t, rc_row *w) {
   }
   int64_t days = floor_div(local, DAY_SECONDS);
   if (days < type->min || days > type->max) return 0;
-  if (!room(w, 12)) return 0;
   put_days(w, days);
   return 1;
 }
@@ -1451,7 +1434,6 @@ static int convert_datetime(const rc_type *type, const token *t, rc_row *w) {
   }
   if (sec < type->min || sec > type->max) return 0;
   if (type->kind == T_DATETIME) {
-    if (!room(w, 20)) return 0;
     put_uint(w, (uint64_t)sec, 1);
     return 1;
   }
@@ -1459,7 +1441,6 @@ static int convert_datetime(const rc_type *type, const token *t, rc_row *w) {
   int precision = (int)type->a;
   int64_t divisor = 1;
   for (int k = precision; k < 9; k++) divisor *= 10;
-  if (!room(w, 24)) return 0;
   put(w, 0x22);
   put_uint(w, (uint64_t)sec, 10);
   if (precision > 0) {
@@ -1485,7 +1466,6 @@ static int convert_array(const rc_type *type, const token *t, rc_row *w) {
   for (int first = 1;; first = 0) {
     int64_t e = scan_value(src, i, t->end, &item, 0);
     if (e < 0) return 0;
-    if (!room(w, (size_t)(2 * (e - i) + VALUE_SLACK))) return 0;
     if (!first) put(w, 0x2c);
     if (item.kind == K_NULL && !type->inner_nullable) return 0;
     if (!convert(type->inner, &item, w)) return 0;
@@ -1493,7 +1473,6 @@ static int convert_array(const rc_type *type, const token *t, rc_row *w) {
     if (src[next] == 0x5d) break;
     i = skip_ws(src, next + 1, t->end);
   }
-  if (!room(w, 1)) return 0;
   put(w, 0x5d);
   return 1;
 }
@@ -1524,9 +1503,8 @@ static int convert(const rc_type *type, const token *t, rc_row *w) {
 
 /* ---- rows -------------------------------------------------------------------------------- */
 
-/* The row of the scanned message, `{...}\n`, at w->pos; 0 when declined or out of room. */
+/* The row of the scanned message, `{...}\n`, at w->pos; 0 when declined. */
 static int write_row(const rc_plan *plan, const rc_scratch *s, rc_row *w) {
-  if (!room(w, 1)) return 0;
   put(w, 0x7b);
   int first = 1;
   for (uint32_t k = 0; k < plan->ncolumns; k++) {
@@ -1542,20 +1520,17 @@ static int write_row(const rc_plan *plan, const rc_scratch *s, rc_row *w) {
     }
     if (!present || (t.kind == K_NULL && !col->nullable)) {
       if (!col->nullable) continue;
-      if (!room(w, 1 + col->key.n + 4)) return 0;
       if (!first) put(w, 0x2c);
       put_bytes(w, col->key.p, col->key.n);
       put_bytes(w, (const uint8_t *)"null", 4);
       first = 0;
       continue;
     }
-    if (!room(w, 1 + col->key.n + 2 * (size_t)(t.end - t.start) + VALUE_SLACK)) return 0;
     if (!first) put(w, 0x2c);
     put_bytes(w, col->key.p, col->key.n);
     if (!convert(col->type, &t, w)) return 0;
     first = 0;
   }
-  if (!room(w, 2)) return 0;
   put(w, 0x7d);
   put(w, 0x0a);
   return 1;
@@ -1577,17 +1552,11 @@ uint64_t rc_encode_run(const rc_plan *plan, rc_scratch *scratch, const rc_input 
       return stop(count, RC_RUN_DECLINED);
     scan_ctx x = {plan, scratch, input->values, (int64_t)end, 0, 0};
     if (!scan_message(&x, (int64_t)start)) return stop(count, RC_RUN_DECLINED);
-    rc_row w = {input->values, out, p, out_len, 0, scratch->keys};
-    if (!write_row(plan, scratch, &w)) {
-      if (!w.overflow) return stop(count, RC_RUN_DECLINED);
-      /* It does not fit below out_len: past a limit that out_len reaches, the batch is full. */
-      if (p > 0 && out_len >= limit) return stop(count, RC_RUN_FULL);
-      /* Given the room the JS fast encoder asks for, a row that needs more is declined. */
-      uint64_t enough = 2 * (uint64_t)plan->multiplicity * (end - start) + plan->fixed + 1;
-      if (out_len - p >= enough) return stop(count, RC_RUN_DECLINED);
-      return stop(count, RC_RUN_ROOM);
-    }
+    rc_row w = {input->values, out, p, out_len, scratch->keys};
+    if (!write_row(plan, scratch, &w)) return stop(count, RC_RUN_DECLINED);
+    /* w.pos is the row's true end even when it did not fit below out_len. */
     if (p > 0 && w.pos > limit) return stop(count, RC_RUN_FULL);
+    if (w.pos > out_len) return stop(count, RC_RUN_ROOM);
     row_ends[k - from] = (uint32_t)w.pos;
     count++;
     p = w.pos;

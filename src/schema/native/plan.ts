@@ -6,7 +6,7 @@
  * small prefix program. Mirrors compileFastEncoder's layout exactly, so both scan alike. Pure.
  * Layout (little-endian u32 unless noted; bytes = u32 length + bytes):
  *   magic "RCP1", slots, levels L, L x (entries E, E x (key bytes, slot, declines, child|-1)),
- *   columns C, C x (key bytes, slot, nullable, type), multiplicity, fixed.
+ *   columns C, C x (key bytes, slot, nullable, type).
  *   type = kind, then per kind: INT bits signed max-digits min-digits; DECIMAL precision scale;
  *   STRING max-bytes (i64, -1: none); IP version; ENUM n, n x (value, name, quoted name);
  *   DATE/DATETIME/DT64 wide|precision utc min max (i64 days or seconds);
@@ -19,8 +19,6 @@ import type { SchemaSnapshot } from '../table-schema'
 import { ZoneOffsets } from '../time-zone'
 
 const MAGIC = 0x31504352
-/** Bytes a value may take beyond twice its token (fast/converter's VALUE_SLACK). */
-const VALUE_SLACK = 96
 /** Keys per level the native key table holds (as fast/key-table's). */
 const MAX_LEVEL_ENTRIES = 256
 
@@ -109,7 +107,6 @@ export function compilePlan(snapshot: SchemaSnapshot, timezone: string): Plan | 
   const root = newLevel()
   let slots = 0
   const nextSlot = () => slots++
-  const perSlot = new Map<number, number>()
   let usesRouteZone = false
   const columns: Array<{ key: Uint8Array; slot: number; type: ColumnType }> = []
   for (const c of snapshot.columns) {
@@ -118,7 +115,6 @@ export function compilePlan(snapshot: SchemaSnapshot, timezone: string): Plan | 
     checkZones(type)
     usesRouteZone ||= dependsOnRouteZone(type)
     const slot = slotOf(root, c.source ?? c.name, nextSlot)
-    perSlot.set(slot, (perSlot.get(slot) ?? 0) + 1)
     columns.push({ key: utf8(`${JSON.stringify(c.name)}:`), slot, type })
   }
   const levels = numberLevels(root)
@@ -143,8 +139,6 @@ export function compilePlan(snapshot: SchemaSnapshot, timezone: string): Plan | 
     w.u32(isNullableType(c.type) ? 1 : 0)
     writeType(w, c.type, timezone)
   }
-  w.u32(Math.max(1, ...perSlot.values()))
-  w.u32(columns.reduce((sum, c) => sum + c.key.length + 1 + VALUE_SLACK, 2))
   return { bytes: w.done(), usesRouteZone }
 }
 
