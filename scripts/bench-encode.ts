@@ -3,14 +3,19 @@
  * Measures the hot path over 1M events held in one buffer, as a packed Kafka batch holds them:
  * the slow path (decode to objects + RowEncoder.encode) and the byte-level fast path
  * (FastEncoder.encode, alone and writing into batches), on the bench's own ~200-byte events and
- * on the demo's ~265-byte events against the demo table. Prints ns/message and CPU s per 1M.
+ * on the demo's ~265-byte events against the demo table, and the native run encoder
+ * (schema/native: one encodeRun per run into a large body). Prints ns/message and CPU s per 1M.
  * `floor` is TextDecoder + JSON.parse alone: what any JSON.parse-based decoder costs here.
+ * The native lines' check is the number of rows declined (a Date in a zone with rules, from text
+ * with an offset, is declined natively: the bench events' `day` column under Europe/Berlin).
  * Run: node_modules/.bin/bun scripts/bench-encode.ts [messages=1000000] [rounds=3]
  */
 import { BatchSet } from '../src/batch/batch-set'
 import { JsonBatchDecoder } from '../src/decode/json-batch-decoder'
 import { compileFastEncoder, DECLINED } from '../src/schema/fast/fast-encoder'
+import { compileNativeEncoder } from '../src/schema/native/native-encoder'
 import { compileRowEncoder, RowFailure } from '../src/schema/row-encoder'
+import { RUN_DECLINED, RUN_DONE, type RunEncoder } from '../src/schema/run-encoder'
 import type { ColumnDef, SchemaSnapshot } from '../src/schema/table-schema'
 import { DEMO_TABLE_COLUMNS } from './lib/demo-table'
 import { eventsText } from './lib/events'
@@ -88,10 +93,35 @@ function measure(label: string, n: number, work: () => number): void {
   )
 }
 
+/** Native encodeRun over all messages into one 64 MB body, started over when it fills. */
+function nativeRuns(d: Dataset, native: RunEncoder): number {
+  const n = d.ends.length
+  const input = { values: d.bytes, valueEnd: d.ends, flags: new Uint8Array(n), sep: 10 }
+  const policy = { declineFlags: 1, maxValueBytes: 1 << 20 }
+  const out = new Uint8Array(64 << 20)
+  const rowEnds = new Uint32Array(n)
+  let declined = 0
+  let pos = 0
+  for (let k = 0; k < n; ) {
+    const r = native.encodeRun(input, policy, k, n, out, pos, out.length, rowEnds)
+    const count = Math.floor(r / 4)
+    k += count
+    pos = count > 0 ? rowEnds[count - 1]! : pos
+    if (r % 4 === RUN_DONE) break
+    if (r % 4 === RUN_DECLINED) {
+      declined++
+      k++
+    } else pos = 0
+  }
+  return declined
+}
+
 function runAll(d: Dataset, rounds: number): void {
   const n = d.ends.length
   const slow = compileRowEncoder(d.snapshot, { timezone: 'Europe/Berlin' })
   const fast = compileFastEncoder(d.snapshot, { timezone: 'Europe/Berlin' })
+  const native = compileNativeEncoder(d.snapshot, { timezone: 'Europe/Berlin' })
+  const nativeUtc = compileNativeEncoder(d.snapshot, { timezone: 'UTC' })
   const each = (f: (start: number, end: number) => number) => {
     let sum = 0
     for (let i = 0, start = 0; i < n; start = d.ends[i++]! + 1) sum += f(start, d.ends[i]!)
@@ -134,6 +164,12 @@ function runAll(d: Dataset, rounds: number): void {
         return batches.commit(b, end, 'events', 0, s, 0).length
       }),
     )
+    if (native === null || nativeUtc === null) {
+      console.log('native: rowcodec.node did not load (run scripts/build-addon)')
+      continue
+    }
+    measure('native: encodeRun', n, () => nativeRuns(d, native))
+    measure('native: encodeRun (UTC)', n, () => nativeRuns(d, nativeUtc))
   }
 }
 

@@ -344,6 +344,24 @@ typedef struct {
 
 static int is_stop(uint8_t c) { return c < 0x20 || c == 0x22 || c == 0x5c || c >= 0x80; }
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Skips plain string bytes (none of `"`, `\`, controls, non-ASCII) eight at a time. */
+static int64_t skip_plain(const uint8_t *src, int64_t i, int64_t end) {
+  while (end - i >= 8) {
+    uint64_t x;
+    memcpy(&x, src + i, 8);
+    uint64_t quote = x ^ (ONES * 0x22), slash = x ^ (ONES * 0x5c);
+    /* A high bit per byte that is zero (after the xor), below 0x20, or at least 0x80. */
+    uint64_t stop = ((quote - ONES) & ~quote) | ((slash - ONES) & ~slash) | (x - ONES * 0x20) | x;
+    if ((stop & HIGHS) != 0) break;
+    i += 8;
+  }
+  while (i < end && !is_stop(src[i])) i++;
+  return i;
+}
+
 static int64_t skip_ws(const uint8_t *src, int64_t i, int64_t end) {
   while (i < end) {
     uint8_t c = src[i];
@@ -436,11 +454,9 @@ static int64_t scan_number(const uint8_t *src, int64_t i, int64_t end) {
 static int64_t scan_string(const uint8_t *src, int64_t i, int64_t end, int *flags) {
   i++;
   while (i < end) {
+    i = skip_plain(src, i, end);
+    if (i >= end) break;
     uint8_t c = src[i];
-    if (!is_stop(c)) {
-      i++;
-      continue;
-    }
     if (c == 0x22) return i + 1;
     if (c == 0x5c) {
       *flags |= HAS_ESCAPE;
@@ -1166,12 +1182,25 @@ static uint8_t lower_hex(uint8_t c) {
 
 static int is_dash_at(int k) { return k == 8 || k == 13 || k == 18 || k == 23; }
 
+/* Dashed and lower-case: the form written, so the token is the output. */
+static int is_canonical_uuid(const uint8_t *p) {
+  for (int k = 0; k < 36; k++) {
+    uint8_t c = p[k];
+    if (is_dash_at(k) ? c != 0x2d : !(is_digit(c) || (c >= 'a' && c <= 'f'))) return 0;
+  }
+  return 1;
+}
+
 static int convert_uuid(const token *t, rc_row *w) {
   if (t->kind != K_STRING || t->flags != 0) return 0;
   const uint8_t *src = w->src;
   int64_t s = t->start + 1;
   int64_t n = t->end - 1 - s;
   if (n != 36 && n != 32) return 0;
+  if (n == 36 && is_canonical_uuid(src + s)) {
+    copy_src(w, t->start, t->end);
+    return 1;
+  }
   put(w, 0x22);
   for (int k = 0; k < n; k++) {
     uint8_t c = src[s + k];
