@@ -1,10 +1,14 @@
 /**
  * @module schema/run-encoders
  * The run encoder of a schema snapshot and zone, compiled once per pair (snapshots are
- * immutable: the cache dies with the snapshot); null when the fast path cannot take the schema.
+ * immutable: the cache dies with the snapshot): the native one, falling back to the JS fast
+ * encoder per message; the JS one alone when the addon or the schema rules the native one out;
+ * null when the fast path cannot take the schema.
  */
+import { chainedRunEncoder } from './chained-run-encoder'
 import { fastEncoderFor } from './fast/fast-encoders'
 import { fastRunEncoder } from './fast/fast-run-encoder'
+import { compileNativeEncoder } from './native/native-encoder'
 import type { RunEncoder } from './run-encoder'
 import type { SchemaSnapshot } from './table-schema'
 
@@ -19,8 +23,19 @@ export function runEncoderFor(snapshot: SchemaSnapshot, timezone: string): RunEn
   let encoder = byZone.get(timezone)
   if (encoder === undefined) {
     const fast = fastEncoderFor(snapshot, timezone)
-    encoder = fast === null ? null : fastRunEncoder(fast)
+    encoder = fast === null ? null : withNative(snapshot, timezone, fastRunEncoder(fast))
     byZone.set(timezone, encoder)
   }
   return encoder
+}
+
+/** The native encoder in front of the JS one, when the addon loads and takes the schema. */
+function withNative(snapshot: SchemaSnapshot, timezone: string, js: RunEncoder): RunEncoder {
+  let native: RunEncoder | null
+  try {
+    native = compileNativeEncoder(snapshot, { timezone })
+  } catch {
+    native = null
+  }
+  return native === null ? js : chainedRunEncoder(native, js)
 }
