@@ -7,14 +7,14 @@
  * the route's table is the template `bench_${tenant}`, K tables created beforehand. Prints
  * messages/s, CPU seconds per million messages, peak RSS, and the ratio to kcat.
  */
-import { openSync } from 'node:fs'
+import { openSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createTopic, produceFile } from '../tests/support/kafka-tools'
 import { type DemoTarget, openDemoTarget, sinkArg } from './lib/demo-target'
 import { generateEventsFile } from './lib/events-file'
 import { type KeyedTarget, openKeyedTarget } from './lib/keyed-target'
 import { REPO_ROOT } from './lib/repo-paths'
-import { metricSum, runSinker } from './lib/sinker-run'
+import { metricSum, procCpuSeconds, runSinker } from './lib/sinker-run'
 
 function intArg(name: string, fallback: number, min: number, max: number): number {
   const text = process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
@@ -53,6 +53,10 @@ const kcatSeconds = (performance.now() - kcatStart) / 1000
 const kcatCpu = Number(kcat.resourceUsage()!.cpuTime.total) / 1e6
 const kcatRss = kcat.resourceUsage()!.maxRSS
 
+// The rate once rows flow (startup, group join and the first batch excluded), and what the
+// ClickHouse server spent beside the sinker: both share this machine's cores.
+let firstRow: { rows: number; seconds: number } | undefined
+const serverCpuBefore = clickhouseServerCpu()
 const r = await runSinker({
   binary: join(REPO_ROOT, 'dist/sinker'),
   config: join(REPO_ROOT, 'configs/demo.yaml'),
@@ -81,7 +85,11 @@ const r = await runSinker({
         )
     : () => target.count(),
   timeoutMs: 900_000,
+  onProgress: (rows, seconds) => {
+    if (rows > 0 && firstRow === undefined) firstRow = { rows, seconds }
+  },
 })
+const serverCpu = clickhouseServerCpu() - serverCpuBefore
 const landed = keyed ? await target.count() : r.rows
 const sum = await target.sumIds()
 const tenantsWithEvents = events.summary.perTenant?.counts.filter((c) => c > 0).length ?? 1
@@ -98,6 +106,14 @@ say(
   `kcat -C (floor)       ${String(Math.round(count / kcatSeconds)).padStart(9)}  ${perM(kcatCpu).toFixed(2).padStart(13)}  ${(kcatRss / 2 ** 20).toFixed(0).padStart(5)} MiB`,
 )
 say(`ratio sinker/kcat CPU ${(r.cpuSeconds / kcatCpu).toFixed(2)}x`)
+if (firstRow !== undefined && r.seconds > firstRow.seconds) {
+  say(
+    `sinker msgs/s once rows flow ${Math.round((r.rows - firstRow.rows) / (r.seconds - firstRow.seconds))} (from ${firstRow.seconds.toFixed(1)} s)`,
+  )
+}
+if (sinkArg(process.argv) === 'clickhouse' && serverCpu >= 0) {
+  say(`clickhouse-server CPU s per 1M meanwhile ${perM(serverCpu).toFixed(2)} (same 2 cores)`)
+}
 say(
   `rows landed ${landed}, sum of ids ${sum === String(events.summary.sumIds) ? 'matches' : `MISMATCH ${sum}`}, exit ${r.exitCode}`,
 )
@@ -112,3 +128,15 @@ const ok =
   tablesWithRows === tenantsWithEvents &&
   r.exitCode === 0
 process.exit(ok ? 0 : 1)
+
+/** The local ClickHouse server's CPU seconds so far (user + sys), or -1 when it is not ours. */
+function clickhouseServerCpu(): number {
+  try {
+    const pid = Number(
+      readFileSync(join(REPO_ROOT, '.services/clickhouse/clickhouse-server.pid'), 'utf8'),
+    )
+    return procCpuSeconds(pid)
+  } catch {
+    return -1
+  }
+}
