@@ -77,6 +77,13 @@ export class Dispatcher {
     return this.queuedByTarget.has(target)
   }
 
+  /** Bytes of the batches waiting for a write slot (not yet being written). */
+  queuedBytes(): number {
+    let bytes = 0
+    for (const job of this.queue) bytes += job.batch.bytes
+    return bytes
+  }
+
   /** Batches queued or being written. */
   get pending(): number {
     return this.jobs.size

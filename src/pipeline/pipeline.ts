@@ -11,6 +11,7 @@ import { BodyPool } from '../batch/body-pool'
 import type { Config } from '../config/schema'
 import type { Clock } from '../core/clock'
 import { withDeadline } from '../core/deadline'
+import { GcPacer } from '../core/gc-pacer'
 import type { DeadLetter } from '../deadletter/dead-letter'
 import { ExactlyOnce } from '../delivery/exactly-once'
 import type { ManifestStore } from '../delivery/manifest'
@@ -80,6 +81,8 @@ const TOTAL_WRITE_CONCURRENCY = 8
 const BACKPRESSURE_CHECK_MS = 20
 /** Bodies kept for reuse: enough for the common one-target case, little beside 400 MB RSS. */
 const MAX_POOLED_BODY_BYTES = 64 * 1024 * 1024
+/** Consumed bytes between collections the pipeline asks for (see core/gc-pacer). */
+const GC_EVERY_BYTES = 64 * 1024 * 1024
 /** How often idle targets are forgotten (issue 8: bounded with 10,000 db keys). */
 const SWEEP_INTERVAL_MS = 5000
 /** /status counts the newest tasks only: enough to see what the ledger is doing. */
@@ -93,6 +96,7 @@ export class Pipeline {
   private readonly batches: BatchSet
   /** Written batches' bodies, lent to new batches (at most two full batches' worth). */
   private readonly bodies: BodyPool
+  private readonly gcPacer = new GcPacer(GC_EVERY_BYTES)
   private readonly router: Router
   private readonly targets: TargetRegistry
   private readonly parked = new ParkedMessages()
@@ -319,6 +323,7 @@ export class Pipeline {
     const result = await ingest(batch, this.ingestDeps, signal)
     this.consumed += result.consumed
     await this.settle(result, signal)
+    this.gcPacer.consumed(batch.values.byteLength)
   }
 
   /** Dispatches drained batches, writes dead letters and acknowledges them. */
@@ -624,15 +629,24 @@ export class Pipeline {
     const bytes = this.tracker.inflightBytes()
     this.deps.metrics.inflightBytes.set(bytes)
     const sinkFailing = this.health.has('sink write')
+    // Batches waiting for a write slot beyond one full batch: the sink is slower than Kafka, and
+    // reading further would only hold more bodies in memory.
+    const queued = this.dispatcher.queuedBytes()
+    const backlog = queued > this.deps.config.batch.max_bytes
     const parts = [...this.assigned.values()]
-    if (!this.paused && (bytes > limit || sinkFailing)) {
+    if (!this.paused && (bytes > limit || sinkFailing || backlog)) {
       this.source.pause(parts)
       this.paused = true
       this.deps.log.info(
-        { event: 'consumer_paused', inflight_bytes: bytes, sink_failing: sinkFailing },
+        {
+          event: 'consumer_paused',
+          inflight_bytes: bytes,
+          queued_bytes: queued,
+          sink_failing: sinkFailing,
+        },
         'consumer paused',
       )
-    } else if (this.paused && bytes < limit * 0.75 && !sinkFailing) {
+    } else if (this.paused && bytes < limit * 0.75 && !sinkFailing && queued === 0) {
       this.source.resume(parts)
       this.paused = false
       this.deps.log.info({ event: 'consumer_resumed', inflight_bytes: bytes }, 'consumer resumed')

@@ -100,6 +100,8 @@ describe('Dispatcher', () => {
     // a, a, then the next targets in dispatch order up to 8; the other two a wait their turn.
     expect(sink.started).toEqual(['a', 'a', 'b', 'c', 'd', 'e', 'f', 'g'])
     expect(['d.a', 'd.b', 'd.h'].map((key) => dispatcher.waiting(key))).toEqual([true, false, true])
+    // Waiting for a slot: a (offsets 2, 3) and h, i (10, 11), each one row `{"id":N}\n`.
+    expect(dispatcher.queuedBytes()).toBe(9 + 9 + 10 + 10)
     sink.release(0)
     await until(() => sink.started.length === 9)
     expect(sink.started[8]).toBe('a')
