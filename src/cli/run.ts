@@ -21,6 +21,7 @@ import { createActionRunner } from '../ledger/run-statements'
 import { createLogger } from '../log/logger'
 import { createMetrics } from '../metrics/metrics'
 import { Pipeline } from '../pipeline/pipeline'
+import { rowcodecAddon } from '../schema/native/rowcodec-addon'
 import { KafkaSource } from '../source/kafka-source'
 import { createDeadLetter, createSink } from './build-deps'
 import type { CliIo, ExitCode } from './io'
@@ -32,7 +33,12 @@ export async function runCommand(configPath: string, io: CliIo): Promise<ExitCod
   const metrics = createMetrics()
   const sink = createSink(config, clock)
   const deadLetter = createDeadLetter(config)
-  log.info({ event: 'starting', config: redactConfig(config) }, 'sinker starting')
+  // Which row encoder the fast path uses: the native one unless rowcodec.node failed to load.
+  const rowEncoder = rowcodecAddon() === null ? 'js' : 'native'
+  log.info(
+    { event: 'starting', row_encoder: rowEncoder, config: redactConfig(config) },
+    'sinker starting',
+  )
   const ledger = await openLedger({
     url: config.ledger.url,
     actionTimeoutMs: config.ledger.action_timeout_ms,
