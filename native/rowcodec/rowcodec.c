@@ -14,6 +14,8 @@
 /* ---- the plan ---------------------------------------------------------------------------- */
 
 #define PLAN_MAGIC 0x31504352u /* "RCP1" */
+/* Bytes a writer may store past a row's end (wide stores); counted in every row's bound. */
+#define ROW_SLACK 64
 
 enum {
   T_INT = 1,
@@ -60,6 +62,8 @@ typedef struct rc_type {
   /* nullable, array: the inner type; array: whether its elements are nullable */
   struct rc_type *inner;
   uint32_t inner_nullable;
+  /* The value's text is at most grow * (token bytes) + fixed bytes (see type_bound). */
+  uint64_t grow, fixed;
   struct rc_type *next_alloc;
 } rc_type;
 
@@ -95,6 +99,11 @@ struct rc_plan {
   uint32_t ncolumns;
   rc_column *columns;
   rc_type *types;
+  /* A row is at most row_fixed + the sum over present slots of slot_grow * (token bytes). */
+  uint64_t *slot_grow;
+  uint64_t row_fixed;
+  /* Set when the bounds could overflow (absurd schemas): every message is declined. */
+  int unbounded;
 };
 
 typedef struct {
@@ -136,6 +145,41 @@ static rc_bytes rd_bytes(reader *r) {
 static unsigned key_hash(const uint8_t *s, size_t n) {
   if (n == 0) return 0;
   return (unsigned)(n * 31 + s[0] * 7 + s[n - 1] * 3 + s[n >> 1]) & TABLE_MASK;
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+/*
+ * What a converter can write for a token of n bytes: at most grow * n + fixed. Strings double at
+ * worst (compact JSON escapes quotes; nested escapes: `\u0001` is 7 bytes for 6); decimals pad
+ * the scale; an array adds a comma and its element's fixed part per element (at most one per
+ * byte); null (4 bytes for 4) is covered by grow >= 1.
+ */
+static void type_bound(rc_type *t) {
+  uint64_t grow = 1, fixed = 0;
+  switch (t->kind) {
+  case T_DECIMAL: fixed = t->b + 2; break;
+  case T_BOOL: fixed = 5; break;
+  case T_STRING: grow = 2, fixed = 2; break;
+  case T_UUID: fixed = 38; break;
+  case T_ENUM:
+    for (uint32_t k = 0; k < t->nmembers; k++) fixed = max_u64(fixed, t->members[k].quoted.n);
+    break;
+  case T_DATE: fixed = 12; break;
+  case T_DATETIME:
+  case T_DT64: fixed = 22; break;
+  case T_NULLABLE:
+    grow = max_u64(1, t->inner->grow);
+    fixed = t->inner->fixed;
+    break;
+  case T_ARRAY:
+    grow = 1 + max_u64(1, t->inner->grow) + t->inner->fixed;
+    fixed = 2;
+    break;
+  default: break;
+  }
+  t->grow = grow;
+  t->fixed = fixed;
 }
 
 static rc_type *rd_type(reader *r, rc_plan *plan, int depth) {
@@ -210,6 +254,7 @@ static rc_type *rd_type(reader *r, rc_plan *plan, int depth) {
   default:
     r->bad = 1;
   }
+  if (!r->bad) type_bound(t);
   return t;
 }
 
@@ -225,6 +270,7 @@ void rc_plan_free(rc_plan *plan) {
     for (uint32_t k = 0; k < plan->nlevels; k++) free(plan->levels[k].entries);
   free(plan->levels);
   free(plan->columns);
+  free(plan->slot_grow);
   free(plan->bytes);
   free(plan);
 }
@@ -281,6 +327,19 @@ rc_plan *rc_plan_parse(const uint8_t *bytes, size_t n, char *err, size_t err_siz
     if (r.bad || c->slot >= plan->slots) return plan_fail(plan, err, err_size, "column");
   }
   if (r.bad || r.at != n) return plan_fail(plan, err, err_size, "trailer");
+  plan->slot_grow = calloc(plan->slots ? plan->slots : 1, sizeof *plan->slot_grow);
+  if (plan->slot_grow == NULL) return plan_fail(plan, err, err_size, "out of memory");
+  /* `{`, `}\n` and room for the writers' wide stores; per column `,"name":` and its fixed part. */
+  plan->row_fixed = 3 + ROW_SLACK;
+  uint64_t grow = 0;
+  for (uint32_t k = 0; k < plan->ncolumns; k++) {
+    const rc_column *c = &plan->columns[k];
+    plan->slot_grow[c->slot] += c->type->grow;
+    plan->row_fixed += 1 + c->key.n + max_u64(4, c->type->fixed);
+    grow += c->type->grow;
+    /* Kept far from overflow: bounds are at most 2^28 * 2^32 (token bytes) + 2^40. */
+    if (grow > 1u << 28 || plan->row_fixed > (uint64_t)1 << 40) plan->unbounded = 1;
+  }
   return plan;
 }
 
@@ -298,6 +357,9 @@ struct rc_scratch {
   int64_t *ends;
   uint8_t *kinds;
   uint8_t *flags;
+  /* Where a row that might not fit below out_len is written first (rc_encode_run). */
+  uint8_t *spill;
+  size_t spill_size;
   int64_t keys[2 * KEY_STACK];
 };
 
@@ -325,6 +387,7 @@ void rc_scratch_free(rc_scratch *s) {
   free(s->ends);
   free(s->kinds);
   free(s->flags);
+  free(s->spill);
   free(s);
 }
 
@@ -561,6 +624,8 @@ typedef struct {
   int64_t end;
   int kind;
   int sflags;
+  /* The row's bound so far: slot_grow * token bytes over the slots filled. */
+  uint64_t grow;
 } scan_ctx;
 
 static int level_find(const rc_level *level, const uint8_t *src, int64_t s, int64_t e) {
@@ -636,6 +701,7 @@ static int64_t entry_value(scan_ctx *x, int64_t i, const rc_entry *entry, int de
   }
   if (e < 0) return -1;
   s->filled[slot] = s->generation;
+  x->grow += x->plan->slot_grow[slot] * (uint64_t)(e - i);
   s->starts[slot] = i;
   s->ends[slot] = e;
   s->kinds[slot] = (uint8_t)x->kind;
@@ -685,39 +751,71 @@ static int scan_message(scan_ctx *x, int64_t start) {
 /* ---- output ------------------------------------------------------------------------------ */
 
 /*
- * The row being written. Bytes at or past cap are counted but not stored, so a row that does
- * not fit still ends at its true end: the caller learns exactly how much room it needs.
+ * The row being written, at o. The caller has checked that the row's bound (row_bound) fits
+ * below the end of what o points into, so nothing here checks room; a row that might not fit is
+ * written aside and only its part below out_len copied (rc_encode_run).
  */
 typedef struct {
   const uint8_t *src;
-  uint8_t *out;
-  size_t pos;
-  size_t cap;
+  uint8_t *o;
   int64_t *keys;
 } rc_row;
 
-static void put(rc_row *w, uint8_t c) {
-  if (w->pos < w->cap) w->out[w->pos] = c;
-  w->pos++;
+static inline void put(rc_row *w, uint8_t c) { *w->o++ = c; }
+
+static inline uint64_t load64(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
 }
 
-static void put_bytes(rc_row *w, const uint8_t *p, size_t n) {
-  if (w->pos < w->cap) memcpy(w->out + w->pos, p, n <= w->cap - w->pos ? n : w->cap - w->pos);
-  w->pos += n;
+static inline uint32_t load32(const uint8_t *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
 }
 
-static void copy_src(rc_row *w, int64_t s, int64_t e) { put_bytes(w, w->src + s, (size_t)(e - s)); }
+/* Copies n bytes with a few wide moves: reads and writes only [p, p + n) and [o, o + n). */
+static inline void copy_bytes(uint8_t *o, const uint8_t *p, size_t n) {
+  if (n >= 8) {
+    if (n > 16) {
+      memcpy(o, p, n);
+      return;
+    }
+    uint64_t a = load64(p), b = load64(p + n - 8);
+    memcpy(o, &a, 8);
+    memcpy(o + n - 8, &b, 8);
+  } else if (n >= 4) {
+    uint32_t a = load32(p), b = load32(p + n - 4);
+    memcpy(o, &a, 4);
+    memcpy(o + n - 4, &b, 4);
+  } else if (n > 0) {
+    o[0] = p[0];
+    o[n >> 1] = p[n >> 1];
+    o[n - 1] = p[n - 1];
+  }
+}
 
-/* A non-negative integer in decimal, zero-padded to width digits. */
+static inline void put_bytes(rc_row *w, const uint8_t *p, size_t n) {
+  copy_bytes(w->o, p, n);
+  w->o += n;
+}
+
+static inline void copy_src(rc_row *w, int64_t s, int64_t e) {
+  put_bytes(w, w->src + s, (size_t)(e - s));
+}
+
+/* A non-negative integer in decimal, zero-padded to width digits, written from its end. */
 static void put_uint(rc_row *w, uint64_t v, int width) {
-  char tmp[24];
-  int n = 0;
-  do {
-    tmp[n++] = (char)('0' + v % 10);
+  int n = 1;
+  for (uint64_t t = v; t >= 10; t /= 10) n++;
+  if (n < width) n = width;
+  uint8_t *o = w->o + n;
+  w->o = o;
+  for (int k = 0; k < n; k++) {
+    *--o = (uint8_t)('0' + v % 10);
     v /= 10;
-  } while (v != 0);
-  while (n < width) tmp[n++] = '0';
-  while (n > 0) put(w, (uint8_t)tmp[--n]);
+  }
 }
 
 /* ---- number-token ------------------------------------------------------------------------ */
@@ -875,7 +973,7 @@ static int64_t escaped_string(rc_row *w, int64_t i, int64_t end) {
 
 static int64_t compact_string(rc_row *w, int64_t i, int64_t end, int key) {
   const uint8_t *src = w->src;
-  size_t at = w->pos;
+  uint8_t *at = w->o;
   put(w, 0x5c);
   put(w, 0x22);
   int64_t k = i + 1;
@@ -883,7 +981,7 @@ static int64_t compact_string(rc_row *w, int64_t i, int64_t end, int key) {
   if (k >= end) return -1;
   if (src[k] == 0x5c) {
     if (key) return -1;
-    w->pos = at;
+    w->o = at;
     return escaped_string(w, i, end);
   }
   copy_src(w, i + 1, k);
@@ -1532,7 +1630,7 @@ static int convert(const rc_type *type, const token *t, rc_row *w) {
 
 /* ---- rows -------------------------------------------------------------------------------- */
 
-/* The row of the scanned message, `{...}\n`, at w->pos; 0 when declined. */
+/* The row of the scanned message, `{...}\n`, at w->o; 0 when declined. */
 static int write_row(const rc_plan *plan, const rc_scratch *s, rc_row *w) {
   put(w, 0x7b);
   int first = 1;
@@ -1567,28 +1665,58 @@ static int write_row(const rc_plan *plan, const rc_scratch *s, rc_row *w) {
 
 static uint64_t stop(size_t count, int reason) { return (uint64_t)count * 4 + (uint64_t)reason; }
 
+/* At least n bytes of spill room; 0 when that cannot be had (the message is declined). */
+static int spill_room(rc_scratch *s, uint64_t n) {
+  if (n <= s->spill_size) return 1;
+  if (n > (uint64_t)1 << 32) return 0;
+  uint8_t *p = realloc(s->spill, (size_t)n);
+  if (p == NULL) return 0;
+  s->spill = p;
+  s->spill_size = (size_t)n;
+  return 1;
+}
+
+/* Spill buffers past this are given back after the row that needed them. */
+#define SPILL_KEEP (1u << 20)
+
 uint64_t rc_encode_run(const rc_plan *plan, rc_scratch *scratch, const rc_input *input,
                        const rc_policy *policy, size_t from, size_t to, uint8_t *out,
                        size_t out_len, size_t pos, size_t limit, uint32_t *row_ends) {
   size_t count = 0;
   size_t p = pos;
   size_t gap = input->sep >= 0 ? 1 : 0;
+  if (plan->unbounded && from < to) return stop(0, RC_RUN_DECLINED);
   for (size_t k = from; k < to; k++) {
     size_t start = k == 0 ? 0 : (size_t)input->value_end[k - 1] + gap;
     size_t end = input->value_end[k];
     if ((input->flags[k] & policy->decline_flags) != 0 || end < start ||
         end > input->values_len || end - start > policy->max_value_bytes)
       return stop(count, RC_RUN_DECLINED);
-    scan_ctx x = {plan, scratch, input->values, (int64_t)end, 0, 0};
+    scan_ctx x = {plan, scratch, input->values, (int64_t)end, 0, 0, 0};
     if (!scan_message(&x, (int64_t)start)) return stop(count, RC_RUN_DECLINED);
-    rc_row w = {input->values, out, p, out_len, scratch->keys};
-    if (!write_row(plan, scratch, &w)) return stop(count, RC_RUN_DECLINED);
-    /* w.pos is the row's true end even when it did not fit below out_len. */
-    if (p > 0 && w.pos > limit) return stop(count, RC_RUN_FULL);
-    if (w.pos > out_len) return stop(count, RC_RUN_ROOM);
-    row_ends[k - from] = (uint32_t)w.pos;
+    uint64_t bound = plan->row_fixed + x.grow;
+    /* The common row is written in place; one that might not fit, aside, to learn its end. */
+    int direct = bound <= out_len - p;
+    if (!direct && !spill_room(scratch, bound)) return stop(count, RC_RUN_DECLINED);
+    uint8_t *base = direct ? out + p : scratch->spill;
+    rc_row w = {input->values, base, scratch->keys};
+    int ok = write_row(plan, scratch, &w);
+    size_t row_end = p + (size_t)(w.o - base);
+    if (!direct) {
+      if (ok) memcpy(out + p, base, (row_end < out_len ? row_end : out_len) - p);
+      if (scratch->spill_size > SPILL_KEEP) {
+        free(scratch->spill);
+        scratch->spill = NULL;
+        scratch->spill_size = 0;
+      }
+    }
+    if (!ok) return stop(count, RC_RUN_DECLINED);
+    /* row_end is the row's true end even when it did not fit below out_len. */
+    if (p > 0 && row_end > limit) return stop(count, RC_RUN_FULL);
+    if (row_end > out_len) return stop(count, RC_RUN_ROOM);
+    row_ends[k - from] = (uint32_t)row_end;
     count++;
-    p = w.pos;
+    p = row_end;
     if (p >= limit) return stop(count, RC_RUN_FULL);
   }
   return stop(count, RC_RUN_DONE);
