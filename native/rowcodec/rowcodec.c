@@ -11,6 +11,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* SSE2 is part of x86-64; elsewhere (or with RC_SWAR) strings are skipped eight bytes at a time. */
+#if defined(__SSE2__) && !defined(RC_SWAR)
+#include <emmintrin.h>
+#define RC_SSE2 1
+#endif
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#error "rowcodec reads words little-endian (the first byte is the lowest)"
+#endif
+
+static inline uint64_t load64(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
+  return v;
+}
+
+static inline uint32_t load32(const uint8_t *p) {
+  uint32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
 /* ---- the plan ---------------------------------------------------------------------------- */
 
 #define PLAN_MAGIC 0x31504352u /* "RCP1" */
@@ -73,6 +95,8 @@ typedef struct rc_type {
 
 typedef struct {
   rc_bytes key;
+  /* key_words of the key: with its length, equal words mean equal keys up to 16 bytes. */
+  uint64_t w0, w1;
   uint32_t slot;
   uint32_t declines;
   int32_t child;
@@ -142,9 +166,30 @@ static rc_bytes rd_bytes(reader *r) {
   return b;
 }
 
-static unsigned key_hash(const uint8_t *s, size_t n) {
-  if (n == 0) return 0;
-  return (unsigned)(n * 31 + s[0] * 7 + s[n - 1] * 3 + s[n >> 1]) & TABLE_MASK;
+/*
+ * Two words that hold every byte of a key up to 16 bytes (overlapping loads, never past the
+ * key): keys of one length are equal exactly when their words are (longer ones also compare
+ * the rest).
+ */
+static inline void key_words(const uint8_t *p, size_t n, uint64_t *w0, uint64_t *w1) {
+  if (n >= 8) {
+    *w0 = load64(p);
+    *w1 = load64(p + n - 8);
+  } else if (n >= 4) {
+    *w0 = load32(p);
+    *w1 = load32(p + n - 4);
+  } else if (n > 0) {
+    *w0 = (uint64_t)p[0] | (uint64_t)p[n >> 1] << 8 | (uint64_t)p[n - 1] << 16;
+    *w1 = 0;
+  } else {
+    *w0 = 0;
+    *w1 = 0;
+  }
+}
+
+static inline unsigned key_cell(uint64_t w0, uint64_t w1, size_t n) {
+  uint64_t h = (w0 ^ (w1 * 0x9e3779b97f4a7c15ull) ^ n) * 0xff51afd7ed558ccdull;
+  return (unsigned)(h >> 40) & TABLE_MASK;
 }
 
 static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
@@ -309,7 +354,8 @@ rc_plan *rc_plan_parse(const uint8_t *bytes, size_t n, char *err, size_t err_siz
       e->child = (int32_t)rd_u32(&r);
       if (r.bad || e->slot >= plan->slots || e->child >= (int32_t)plan->nlevels || e->child < -1)
         return plan_fail(plan, err, err_size, "entry");
-      unsigned cell = key_hash(e->key.p, e->key.n);
+      key_words(e->key.p, e->key.n, &e->w0, &e->w1);
+      unsigned cell = key_cell(e->w0, e->w1, e->key.n);
       while (level->table[cell] != 0) cell = (cell + 1) & TABLE_MASK;
       level->table[cell] = (uint16_t)(k + 1);
     }
@@ -411,21 +457,38 @@ static int is_stop(uint8_t c) { return c < 0x20 || c == 0x22 || c == 0x5c || c >
 #define HIGHS 0x8080808080808080ull
 
 /* Skips plain string bytes (none of `"`, `\`, controls, non-ASCII) eight at a time. */
-static int64_t skip_plain(const uint8_t *src, int64_t i, int64_t end) {
+static inline int64_t skip_plain(const uint8_t *src, int64_t i, int64_t end) {
+#ifdef RC_SSE2
+  /* Signed bytes below 0x20 are the controls and everything from 0x80. */
+  const __m128i quote = _mm_set1_epi8(0x22), slash = _mm_set1_epi8(0x5c);
+  const __m128i space = _mm_set1_epi8(0x20);
+  while (end - i >= 16) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(src + i));
+    __m128i stop = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, slash)),
+                                _mm_cmplt_epi8(x, space));
+    unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+    if (mask != 0) return i + __builtin_ctz(mask);
+    i += 16;
+  }
+#endif
   while (end - i >= 8) {
-    uint64_t x;
-    memcpy(&x, src + i, 8);
+    uint64_t x = load64(src + i);
     uint64_t quote = x ^ (ONES * 0x22), slash = x ^ (ONES * 0x5c);
-    /* A high bit per byte that is zero (after the xor), below 0x20, or at least 0x80. */
-    uint64_t stop = ((quote - ONES) & ~quote) | ((slash - ONES) & ~slash) | (x - ONES * 0x20) | x;
-    if ((stop & HIGHS) != 0) break;
+    /*
+     * A high bit per byte that is zero (after the xor), below 0x20, or at least 0x80. Borrows
+     * only carry upward from a byte that is itself a stop, so the lowest bit set is exact.
+     */
+    uint64_t stop =
+        (((quote - ONES) & ~quote) | ((slash - ONES) & ~slash) | (x - ONES * 0x20) | x) & HIGHS;
+    if (stop != 0) return i + (__builtin_ctzll(stop) >> 3);
     i += 8;
   }
   while (i < end && !is_stop(src[i])) i++;
   return i;
 }
 
-static int64_t skip_ws(const uint8_t *src, int64_t i, int64_t end) {
+static inline int64_t skip_ws(const uint8_t *src, int64_t i, int64_t end) {
+  if (i < end && src[i] > 0x20) return i;
   while (i < end) {
     uint8_t c = src[i];
     if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) return i;
@@ -628,25 +691,27 @@ typedef struct {
   uint64_t grow;
 } scan_ctx;
 
-static int level_find(const rc_level *level, const uint8_t *src, int64_t s, int64_t e) {
+static inline int level_find(const rc_level *level, const uint8_t *src, int64_t s, int64_t e) {
   size_t n = (size_t)(e - s);
-  for (unsigned cell = key_hash(src + s, n);; cell = (cell + 1) & TABLE_MASK) {
+  uint64_t w0, w1;
+  key_words(src + s, n, &w0, &w1);
+  for (unsigned cell = key_cell(w0, w1, n);; cell = (cell + 1) & TABLE_MASK) {
     unsigned at = level->table[cell];
     if (at == 0) return -1;
-    const rc_bytes *key = &level->entries[at - 1].key;
-    if (key->n == n && memcmp(key->p, src + s, n) == 0) return (int)at - 1;
+    const rc_entry *entry = &level->entries[at - 1];
+    if (entry->key.n == n && entry->w0 == w0 && entry->w1 == w1 &&
+        (n <= 16 || memcmp(entry->key.p, src + s, n) == 0))
+      return (int)at - 1;
   }
 }
 
 /* The end of the key string at i: escaped keys are refused, UTF-8 ones validated. */
-static int64_t key_end_of(const uint8_t *src, int64_t i, int64_t end) {
+static inline int64_t key_end_of(const uint8_t *src, int64_t i, int64_t end) {
   i++;
   while (i < end) {
+    i = skip_plain(src, i, end);
+    if (i >= end) return -1;
     uint8_t c = src[i];
-    if (!is_stop(c)) {
-      i++;
-      continue;
-    }
     if (c == 0x22) return i + 1;
     if (c < 0x80) return -1;
     i = utf8_end(src, i, end);
@@ -763,18 +828,6 @@ typedef struct {
 
 static inline void put(rc_row *w, uint8_t c) { *w->o++ = c; }
 
-static inline uint64_t load64(const uint8_t *p) {
-  uint64_t v;
-  memcpy(&v, p, 8);
-  return v;
-}
-
-static inline uint32_t load32(const uint8_t *p) {
-  uint32_t v;
-  memcpy(&v, p, 4);
-  return v;
-}
-
 /* Copies n bytes with a few wide moves: reads and writes only [p, p + n) and [o, o + n). */
 static inline void copy_bytes(uint8_t *o, const uint8_t *p, size_t n) {
   if (n >= 8) {
@@ -805,17 +858,29 @@ static inline void copy_src(rc_row *w, int64_t s, int64_t e) {
   put_bytes(w, w->src + s, (size_t)(e - s));
 }
 
-/* A non-negative integer in decimal, zero-padded to width digits, written from its end. */
-static void put_uint(rc_row *w, uint64_t v, int width) {
+static const char DIGIT_PAIRS[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                  "31323334353637383940414243444546474849505152535455565758596061"
+                                  "62636465666768697071727374757677787980818283848586878889909192"
+                                  "93949596979899";
+
+static inline int decimal_digits(uint64_t v) {
   int n = 1;
-  for (uint64_t t = v; t >= 10; t /= 10) n++;
+  for (; v >= 10000; v /= 10000) n += 4;
+  return v >= 1000 ? n + 3 : v >= 100 ? n + 2 : v >= 10 ? n + 1 : n;
+}
+
+/* A non-negative integer in decimal, zero-padded to width digits, written from its end. */
+static inline void put_uint(rc_row *w, uint64_t v, int width) {
+  int n = decimal_digits(v);
   if (n < width) n = width;
   uint8_t *o = w->o + n;
   w->o = o;
-  for (int k = 0; k < n; k++) {
-    *--o = (uint8_t)('0' + v % 10);
-    v /= 10;
+  for (; n >= 2; n -= 2) {
+    o -= 2;
+    memcpy(o, DIGIT_PAIRS + 2 * (v % 100), 2);
+    v /= 100;
   }
+  if (n == 1) *--o = (uint8_t)('0' + v % 10);
 }
 
 /* ---- number-token ------------------------------------------------------------------------ */
@@ -955,6 +1020,19 @@ static int put_string_body(rc_row *w, int64_t start, int64_t end, int nested) {
   return 1;
 }
 
+/* The first `"` or `\\` at or after i (end when none): string bodies the scan has validated. */
+static inline int64_t quote_or_slash(const uint8_t *src, int64_t i, int64_t end) {
+  while (end - i >= 8) {
+    uint64_t x = load64(src + i);
+    uint64_t quote = x ^ (ONES * 0x22), slash = x ^ (ONES * 0x5c);
+    uint64_t hit = (((quote - ONES) & ~quote) | ((slash - ONES) & ~slash)) & HIGHS;
+    if (hit != 0) return i + (__builtin_ctzll(hit) >> 3);
+    i += 8;
+  }
+  while (i < end && src[i] != 0x22 && src[i] != 0x5c) i++;
+  return i;
+}
+
 /* ---- compact-json ------------------------------------------------------------------------ */
 
 static int64_t compact_value(rc_row *w, int64_t i, int64_t end, int top);
@@ -976,8 +1054,7 @@ static int64_t compact_string(rc_row *w, int64_t i, int64_t end, int key) {
   uint8_t *at = w->o;
   put(w, 0x5c);
   put(w, 0x22);
-  int64_t k = i + 1;
-  while (k < end && src[k] != 0x22 && src[k] != 0x5c) k++;
+  int64_t k = quote_or_slash(src, i + 1, end);
   if (k >= end) return -1;
   if (src[k] == 0x5c) {
     if (key) return -1;
@@ -1280,13 +1357,21 @@ static uint8_t lower_hex(uint8_t c) {
 
 static int is_dash_at(int k) { return k == 8 || k == 13 || k == 18 || k == 23; }
 
+/* 1 for the lower-case hex digits 0-9a-f, else 0. */
+static const uint8_t LOWER_HEX[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+};
+
 /* Dashed and lower-case: the form written, so the token is the output. */
 static int is_canonical_uuid(const uint8_t *p) {
-  for (int k = 0; k < 36; k++) {
-    uint8_t c = p[k];
-    if (is_dash_at(k) ? c != 0x2d : !(is_digit(c) || (c >= 'a' && c <= 'f'))) return 0;
-  }
-  return 1;
+  if (p[8] != 0x2d || p[13] != 0x2d || p[18] != 0x2d || p[23] != 0x2d) return 0;
+  unsigned ok = 1;
+  for (int k = 0; k < 8; k++) ok &= LOWER_HEX[p[k]] & LOWER_HEX[p[28 + k]];
+  for (int k = 0; k < 4; k++)
+    ok &= LOWER_HEX[p[9 + k]] & LOWER_HEX[p[14 + k]] & LOWER_HEX[p[19 + k]] &
+          LOWER_HEX[p[24 + k]];
+  return (int)ok;
 }
 
 static int convert_uuid(const token *t, rc_row *w) {
