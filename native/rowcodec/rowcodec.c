@@ -38,6 +38,7 @@ static inline uint32_t load32(const uint8_t *p) {
 #define PLAN_MAGIC 0x31504352u /* "RCP1" */
 /* Bytes a writer may store past a row's end (wide stores); counted in every row's bound. */
 #define ROW_SLACK 64
+_Static_assert(ROW_SLACK >= 32, "put_key stores 32 bytes at once");
 
 enum {
   T_INT = 1,
@@ -108,8 +109,12 @@ typedef struct {
   uint16_t table[TABLE_SIZE];
 } rc_level;
 
+/* Column keys are kept as `,"name":` in KEY_PAD-padded copies, so short ones move in one go. */
+#define KEY_PAD 32
+
 typedef struct {
   rc_bytes key; /* "name": */
+  uint8_t *comma_key; /* ,"name": and KEY_PAD zero bytes */
   uint32_t slot;
   uint32_t nullable;
   rc_type *type;
@@ -314,6 +319,8 @@ void rc_plan_free(rc_plan *plan) {
   if (plan->levels != NULL)
     for (uint32_t k = 0; k < plan->nlevels; k++) free(plan->levels[k].entries);
   free(plan->levels);
+  if (plan->columns != NULL)
+    for (uint32_t k = 0; k < plan->ncolumns; k++) free(plan->columns[k].comma_key);
   free(plan->columns);
   free(plan->slot_grow);
   free(plan->bytes);
@@ -371,6 +378,10 @@ rc_plan *rc_plan_parse(const uint8_t *bytes, size_t n, char *err, size_t err_siz
     c->nullable = rd_u32(&r);
     c->type = rd_type(&r, plan, 0);
     if (r.bad || c->slot >= plan->slots) return plan_fail(plan, err, err_size, "column");
+    c->comma_key = calloc((size_t)c->key.n + 1 + KEY_PAD, 1);
+    if (c->comma_key == NULL) return plan_fail(plan, err, err_size, "out of memory");
+    c->comma_key[0] = 0x2c;
+    memcpy(c->comma_key + 1, c->key.p, c->key.n);
   }
   if (r.bad || r.at != n) return plan_fail(plan, err, err_size, "trailer");
   plan->slot_grow = calloc(plan->slots ? plan->slots : 1, sizeof *plan->slot_grow);
@@ -395,14 +406,18 @@ rc_plan *rc_plan_parse(const uint8_t *bytes, size_t n, char *err, size_t err_siz
 #define MAX_KEYS 64
 #define KEY_STACK (32 * MAX_KEYS)
 
+/* What the scan found for a slot: valid when gen is the scratch's generation. */
+typedef struct {
+  uint32_t gen;
+  uint8_t kind;
+  uint8_t flags;
+  int64_t start, end;
+} rc_slot;
+
 struct rc_scratch {
   uint32_t slots;
   uint32_t generation;
-  uint32_t *filled;
-  int64_t *starts;
-  int64_t *ends;
-  uint8_t *kinds;
-  uint8_t *flags;
+  rc_slot *found;
   /* Where a row that might not fit below out_len is written first (rc_encode_run). */
   uint8_t *spill;
   size_t spill_size;
@@ -414,12 +429,8 @@ rc_scratch *rc_scratch_new(const rc_plan *plan) {
   if (s == NULL) return NULL;
   size_t n = plan->slots ? plan->slots : 1;
   s->slots = plan->slots;
-  s->filled = calloc(n, sizeof *s->filled);
-  s->starts = calloc(n, sizeof *s->starts);
-  s->ends = calloc(n, sizeof *s->ends);
-  s->kinds = calloc(n, 1);
-  s->flags = calloc(n, 1);
-  if (!s->filled || !s->starts || !s->ends || !s->kinds || !s->flags) {
+  s->found = calloc(n, sizeof *s->found);
+  if (s->found == NULL) {
     rc_scratch_free(s);
     return NULL;
   }
@@ -428,11 +439,7 @@ rc_scratch *rc_scratch_new(const rc_plan *plan) {
 
 void rc_scratch_free(rc_scratch *s) {
   if (s == NULL) return;
-  free(s->filled);
-  free(s->starts);
-  free(s->ends);
-  free(s->kinds);
-  free(s->flags);
+  free(s->found);
   free(s->spill);
   free(s);
 }
@@ -440,8 +447,10 @@ void rc_scratch_free(rc_scratch *s) {
 /* ---- json-scan --------------------------------------------------------------------------- */
 
 enum { K_STRING = 1, K_NUMBER, K_TRUE, K_FALSE, K_NULL, K_OBJECT, K_ARRAY };
+/* Token flags: of a string, its escapes and non-ASCII bytes; of a number, a fraction or exponent. */
 #define HAS_ESCAPE 1
 #define NON_ASCII 2
+#define NUM_NOT_INT 4
 #define MAX_FAST_DEPTH 32
 
 typedef struct {
@@ -551,7 +560,8 @@ static int64_t digits_end(const uint8_t *src, int64_t i, int64_t end) {
   return i;
 }
 
-static int64_t scan_number(const uint8_t *src, int64_t i, int64_t end) {
+/* The end of the number at i, or -1; ORs NUM_NOT_INT into *flags for a fraction or exponent. */
+static inline int64_t scan_number(const uint8_t *src, int64_t i, int64_t end, int *flags) {
   if (src[i] == 0x2d) i++;
   if (i >= end) return -1;
   if (src[i] == 0x30)
@@ -565,8 +575,10 @@ static int64_t scan_number(const uint8_t *src, int64_t i, int64_t end) {
     int64_t d = digits_end(src, i + 1, end);
     if (d == i + 1) return -1;
     i = d;
+    *flags |= NUM_NOT_INT;
   }
   if (i < end && (src[i] | 0x20) == 0x65) {
+    *flags |= NUM_NOT_INT;
     i++;
     if (i < end && (src[i] == 0x2b || src[i] == 0x2d)) i++;
     int64_t d = digits_end(src, i, end);
@@ -618,7 +630,7 @@ static int64_t scan_value(const uint8_t *src, int64_t i, int64_t end, token *t, 
     e = scan_string(src, i, end, &t->flags);
   } else if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
     t->kind = K_NUMBER;
-    e = scan_number(src, i, end);
+    e = scan_number(src, i, end, &t->flags);
   } else if (c == 0x7b) {
     t->kind = K_OBJECT;
     e = depth >= MAX_FAST_DEPTH ? -1 : skip_object(src, i, end, depth + 1);
@@ -691,52 +703,47 @@ typedef struct {
   uint64_t grow;
 } scan_ctx;
 
-static inline int level_find(const rc_level *level, const uint8_t *src, int64_t s, int64_t e) {
-  size_t n = (size_t)(e - s);
+static inline const rc_entry *level_find(const rc_level *level, const uint8_t *p, size_t n) {
   uint64_t w0, w1;
-  key_words(src + s, n, &w0, &w1);
+  key_words(p, n, &w0, &w1);
   for (unsigned cell = key_cell(w0, w1, n);; cell = (cell + 1) & TABLE_MASK) {
     unsigned at = level->table[cell];
-    if (at == 0) return -1;
+    if (at == 0) return NULL;
     const rc_entry *entry = &level->entries[at - 1];
     if (entry->key.n == n && entry->w0 == w0 && entry->w1 == w1 &&
-        (n <= 16 || memcmp(entry->key.p, src + s, n) == 0))
-      return (int)at - 1;
+        (n <= 16 || memcmp(entry->key.p, p, n) == 0))
+      return entry;
   }
 }
 
-/* The end of the key string at i: escaped keys are refused, UTF-8 ones validated. */
-static inline int64_t key_end_of(const uint8_t *src, int64_t i, int64_t end) {
-  i++;
-  while (i < end) {
+/* The closing quote of the key whose text starts at i: escaped keys are refused, UTF-8 checked. */
+static inline int64_t key_close(const uint8_t *src, int64_t i, int64_t end) {
+  for (;;) {
     i = skip_plain(src, i, end);
     if (i >= end) return -1;
     uint8_t c = src[i];
-    if (c == 0x22) return i + 1;
+    if (c == 0x22) return i;
     if (c < 0x80) return -1;
     i = utf8_end(src, i, end);
     if (i < 0) return -1;
   }
-  return -1;
 }
 
 static int64_t scan_object(scan_ctx *x, int64_t i, const rc_level *level, int depth);
 
-static int64_t value_end(scan_ctx *x, int64_t i, int depth) {
+/* The end of the value at i (-1 if invalid); its kind in x->kind, its flags ORed into x->sflags. */
+static inline int64_t value_end(scan_ctx *x, int64_t i, int depth) {
   const uint8_t *src = x->src;
   int64_t end = x->end;
   if (i >= end) return -1;
   uint8_t c = src[i];
   if (c == 0x22) {
     x->kind = K_STRING;
-    int flags = 0;
-    int64_t e = scan_string(src, i, end, &flags);
-    x->sflags = flags;
-    return e;
+    return scan_string(src, i, end, &x->sflags);
   }
   if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
     x->kind = K_NUMBER;
-    return scan_number(src, i, end);
+    return scan_number(src, i, end, &x->sflags);
   }
   if (c == 0x7b || c == 0x5b) {
     x->kind = c == 0x7b ? K_OBJECT : K_ARRAY;
@@ -749,28 +756,29 @@ static int64_t value_end(scan_ctx *x, int64_t i, int depth) {
   return e;
 }
 
-static int64_t entry_value(scan_ctx *x, int64_t i, const rc_entry *entry, int depth) {
+static inline int64_t entry_value(scan_ctx *x, int64_t i, const rc_entry *entry, int depth) {
   rc_scratch *s = x->s;
-  uint32_t slot = entry->slot;
-  if (entry->declines || s->filled[slot] == s->generation) return -1;
+  rc_slot *slot = &s->found[entry->slot];
+  if (entry->declines || slot->gen == s->generation) return -1;
   int64_t e;
   x->sflags = 0;
   if (entry->child >= 0 && i < x->end && x->src[i] == 0x7b) {
     if (depth >= MAX_FAST_DEPTH) return -1;
     e = scan_object(x, i, &x->plan->levels[entry->child], depth + 1);
     x->kind = K_OBJECT;
+    x->sflags = 0;
   } else {
     e = value_end(x, i, depth);
     /* A dotted source into an array would read its elements as keys: the slow path knows how. */
     if (entry->child >= 0 && x->kind == K_ARRAY) return -1;
   }
   if (e < 0) return -1;
-  s->filled[slot] = s->generation;
-  x->grow += x->plan->slot_grow[slot] * (uint64_t)(e - i);
-  s->starts[slot] = i;
-  s->ends[slot] = e;
-  s->kinds[slot] = (uint8_t)x->kind;
-  s->flags[slot] = (uint8_t)(x->kind == K_STRING ? x->sflags : 0);
+  slot->gen = s->generation;
+  slot->kind = (uint8_t)x->kind;
+  slot->flags = (uint8_t)(x->kind == K_STRING || x->kind == K_NUMBER ? x->sflags : 0);
+  slot->start = i;
+  slot->end = e;
+  x->grow += x->plan->slot_grow[entry->slot] * (uint64_t)(e - i);
   return e;
 }
 
@@ -781,20 +789,26 @@ static int64_t scan_object(scan_ctx *x, int64_t i, const rc_level *level, int de
   if (i < end && src[i] == 0x7d) return i + 1;
   for (;;) {
     if (i >= end || src[i] != 0x22) return -1;
-    int64_t key_end = key_end_of(src, i, end);
-    if (key_end < 0) return -1;
-    int at = level_find(level, src, i + 1, key_end - 1);
-    i = skip_ws(src, key_end, end);
-    if (i >= end || src[i] != 0x3a) return -1;
+    int64_t close = key_close(src, i + 1, end);
+    if (close < 0) return -1;
+    const rc_entry *entry = level_find(level, src + i + 1, (size_t)(close - i - 1));
+    i = close + 1;
+    if (i >= end || src[i] != 0x3a) {
+      i = skip_ws(src, i, end);
+      if (i >= end || src[i] != 0x3a) return -1;
+    }
     i = skip_ws(src, i + 1, end);
-    if (at < 0)
+    if (entry == NULL) {
+      x->sflags = 0;
       i = value_end(x, i, depth);
-    else
-      i = entry_value(x, i, &level->entries[at], depth);
+    } else
+      i = entry_value(x, i, entry, depth);
     if (i < 0) return -1;
-    i = skip_ws(src, i, end);
-    if (i >= end) return -1;
-    uint8_t c = src[i];
+    uint8_t c = i < end ? src[i] : 0;
+    if (c <= 0x20) {
+      i = skip_ws(src, i, end);
+      c = i < end ? src[i] : 0;
+    }
     if (c == 0x7d) return i + 1;
     if (c != 0x2c) return -1;
     i = skip_ws(src, i + 1, end);
@@ -804,7 +818,7 @@ static int64_t scan_object(scan_ctx *x, int64_t i, const rc_level *level, int de
 static int scan_message(scan_ctx *x, int64_t start) {
   rc_scratch *s = x->s;
   if (++s->generation == 0xffffffffu) {
-    memset(s->filled, 0, (s->slots ? s->slots : 1) * sizeof *s->filled);
+    for (uint32_t k = 0; k < s->slots; k++) s->found[k].gen = 0;
     s->generation = 1;
   }
   int64_t i = skip_ws(x->src, start, x->end);
@@ -919,7 +933,6 @@ static void read_number(const uint8_t *src, int64_t start, int64_t end, nparts *
   n->sig = int_digits + (n->frac_end - n->frac_start) - (int_zero ? zeros : 0);
 }
 
-static int is_plain_integer(const nparts *n) { return !n->has_exp && n->frac_end == n->frac_start; }
 
 static int prints_as_token(const uint8_t *src, const nparts *n) {
   if (n->sig > 15 || n->has_exp) return 0;
@@ -1142,7 +1155,8 @@ static int64_t compact_value(rc_row *w, int64_t i, int64_t end, int top) {
   else if (c == 'f')
     e = i + 5;
   else {
-    e = scan_number(src, i, end);
+    int flags = 0;
+    e = scan_number(src, i, end, &flags);
     if (e < 0) return -1;
     nparts n;
     read_number(src, i, e, &n);
@@ -1184,8 +1198,11 @@ static int convert_int(const rc_type *type, const token *t, rc_row *w) {
   const uint8_t *src = w->src;
   nparts n;
   if (t->kind == K_NUMBER) {
-    read_number(src, t->start, t->end, &n);
-    if (!is_plain_integer(&n) || !int_in_range(type, src, &n)) return 0;
+    if (t->flags & NUM_NOT_INT) return 0;
+    n.neg = src[t->start] == 0x2d;
+    n.int_start = t->start + n.neg;
+    n.int_end = t->end;
+    if (!int_in_range(type, src, &n)) return 0;
     if (n.neg && src[n.int_start] == 0x30)
       put(w, 0x30);
     else
@@ -1716,35 +1733,38 @@ static int convert(const rc_type *type, const token *t, rc_row *w) {
 /* ---- rows -------------------------------------------------------------------------------- */
 
 /* The row of the scanned message, `{...}\n`, at w->o; 0 when declined. */
+static inline void put_key(rc_row *w, const rc_column *col) {
+  size_t n = col->key.n + 1;
+  if (n <= 32)
+    memcpy(w->o, col->comma_key, 32);
+  else
+    memcpy(w->o, col->comma_key, n);
+  w->o += n;
+}
+
 static int write_row(const rc_plan *plan, const rc_scratch *s, rc_row *w) {
-  put(w, 0x7b);
-  int first = 1;
+  /* Every column is written as `,"name":value`; the first comma becomes the row's `{`. */
+  uint8_t *row = w->o;
   for (uint32_t k = 0; k < plan->ncolumns; k++) {
     const rc_column *col = &plan->columns[k];
-    uint32_t slot = col->slot;
-    int present = s->filled[slot] == s->generation;
-    token t;
-    if (present) {
-      t.kind = s->kinds[slot];
-      t.start = s->starts[slot];
-      t.end = s->ends[slot];
-      t.flags = s->flags[slot];
-    }
-    if (!present || (t.kind == K_NULL && !col->nullable)) {
+    const rc_slot *found = &s->found[col->slot];
+    if (found->gen != s->generation || (found->kind == K_NULL && !col->nullable)) {
       if (!col->nullable) continue;
-      if (!first) put(w, 0x2c);
-      put_bytes(w, col->key.p, col->key.n);
-      put_bytes(w, (const uint8_t *)"null", 4);
-      first = 0;
+      put_key(w, col);
+      memcpy(w->o, "null", 4);
+      w->o += 4;
       continue;
     }
-    if (!first) put(w, 0x2c);
-    put_bytes(w, col->key.p, col->key.n);
+    token t = {found->kind, found->start, found->end, found->flags};
+    put_key(w, col);
     if (!convert(col->type, &t, w)) return 0;
-    first = 0;
   }
-  put(w, 0x7d);
-  put(w, 0x0a);
+  if (w->o == row)
+    put(w, 0x7b);
+  else
+    *row = 0x7b;
+  memcpy(w->o, "}\n", 2);
+  w->o += 2;
   return 1;
 }
 
