@@ -588,12 +588,9 @@ static inline int64_t scan_number(const uint8_t *src, int64_t i, int64_t end, in
   return i;
 }
 
-/* The string at the quote i; ORs HAS_ESCAPE / NON_ASCII into *flags. */
-static int64_t scan_string(const uint8_t *src, int64_t i, int64_t end, int *flags) {
-  i++;
+/* The rest of a string from the stop byte at i (scan_string's rare part). */
+static int64_t scan_string_rest(const uint8_t *src, int64_t i, int64_t end, int *flags) {
   while (i < end) {
-    i = skip_plain(src, i, end);
-    if (i >= end) break;
     uint8_t c = src[i];
     if (c == 0x22) return i + 1;
     if (c == 0x5c) {
@@ -605,8 +602,16 @@ static int64_t scan_string(const uint8_t *src, int64_t i, int64_t end, int *flag
     } else
       return -1;
     if (i < 0) return -1;
+    i = skip_plain(src, i, end);
   }
   return -1;
+}
+
+/* The string at the quote i; ORs HAS_ESCAPE / NON_ASCII into *flags. */
+static inline int64_t scan_string(const uint8_t *src, int64_t i, int64_t end, int *flags) {
+  i = skip_plain(src, i + 1, end);
+  if (i < end && src[i] == 0x22) return i + 1;
+  return scan_string_rest(src, i, end, flags);
 }
 
 static int64_t skip_object(const uint8_t *src, int64_t i, int64_t end, int depth);
@@ -1706,7 +1711,8 @@ static int convert_array(const rc_type *type, const token *t, rc_row *w) {
   return 1;
 }
 
-static int convert(const rc_type *type, const token *t, rc_row *w) {
+/* The dispatch, inlined into write_row (the top level) and into convert (nested values). */
+static inline int convert_inline(const rc_type *type, const token *t, rc_row *w) {
   switch (type->kind) {
   case T_INT: return convert_int(type, t, w);
   case T_FLOAT: return convert_float(t, w);
@@ -1728,6 +1734,10 @@ static int convert(const rc_type *type, const token *t, rc_row *w) {
   case T_ARRAY: return convert_array(type, t, w);
   default: return 0;
   }
+}
+
+static int convert(const rc_type *type, const token *t, rc_row *w) {
+  return convert_inline(type, t, w);
 }
 
 /* ---- rows -------------------------------------------------------------------------------- */
@@ -1757,7 +1767,7 @@ static int write_row(const rc_plan *plan, const rc_scratch *s, rc_row *w) {
     }
     token t = {found->kind, found->start, found->end, found->flags};
     put_key(w, col);
-    if (!convert(col->type, &t, w)) return 0;
+    if (!convert_inline(col->type, &t, w)) return 0;
   }
   if (w->o == row)
     put(w, 0x7b);
