@@ -101,6 +101,8 @@ typedef struct {
   uint32_t slot;
   uint32_t declines;
   int32_t child;
+  /* A row grows by at most grow * (bytes of this key's value): its columns' type grows summed. */
+  uint64_t grow;
 } rc_entry;
 
 typedef struct {
@@ -128,8 +130,7 @@ struct rc_plan {
   uint32_t ncolumns;
   rc_column *columns;
   rc_type *types;
-  /* A row is at most row_fixed + the sum over present slots of slot_grow * (token bytes). */
-  uint64_t *slot_grow;
+  /* A row is at most row_fixed + the sum over the keys found of entry grow * (value bytes). */
   uint64_t row_fixed;
   /* Set when the bounds could overflow (absurd schemas): every message is declined. */
   int unbounded;
@@ -322,7 +323,6 @@ void rc_plan_free(rc_plan *plan) {
   if (plan->columns != NULL)
     for (uint32_t k = 0; k < plan->ncolumns; k++) free(plan->columns[k].comma_key);
   free(plan->columns);
-  free(plan->slot_grow);
   free(plan->bytes);
   free(plan);
 }
@@ -384,19 +384,23 @@ rc_plan *rc_plan_parse(const uint8_t *bytes, size_t n, char *err, size_t err_siz
     memcpy(c->comma_key + 1, c->key.p, c->key.n);
   }
   if (r.bad || r.at != n) return plan_fail(plan, err, err_size, "trailer");
-  plan->slot_grow = calloc(plan->slots ? plan->slots : 1, sizeof *plan->slot_grow);
-  if (plan->slot_grow == NULL) return plan_fail(plan, err, err_size, "out of memory");
+  uint64_t *slot_grow = calloc(plan->slots ? plan->slots : 1, sizeof *slot_grow);
+  if (slot_grow == NULL) return plan_fail(plan, err, err_size, "out of memory");
   /* `{`, `}\n` and room for the writers' wide stores; per column `,"name":` and its fixed part. */
   plan->row_fixed = 3 + ROW_SLACK;
   uint64_t grow = 0;
   for (uint32_t k = 0; k < plan->ncolumns; k++) {
     const rc_column *c = &plan->columns[k];
-    plan->slot_grow[c->slot] += c->type->grow;
+    slot_grow[c->slot] += c->type->grow;
     plan->row_fixed += 1 + c->key.n + max_u64(4, c->type->fixed);
     grow += c->type->grow;
     /* Kept far from overflow: bounds are at most 2^28 * 2^32 (token bytes) + 2^40. */
     if (grow > 1u << 28 || plan->row_fixed > (uint64_t)1 << 40) plan->unbounded = 1;
   }
+  for (uint32_t l = 0; l < plan->nlevels; l++)
+    for (uint32_t k = 0; k < plan->levels[l].n; k++)
+      plan->levels[l].entries[k].grow = slot_grow[plan->levels[l].entries[k].slot];
+  free(slot_grow);
   return plan;
 }
 
@@ -703,7 +707,6 @@ typedef struct {
   const uint8_t *src;
   int64_t end;
   int kind;
-  int sflags;
   /* The row's bound so far: slot_grow * token bytes over the slots filled. */
   uint64_t grow;
 } scan_ctx;
@@ -736,20 +739,11 @@ static inline int64_t key_close(const uint8_t *src, int64_t i, int64_t end) {
 
 static int64_t scan_object(scan_ctx *x, int64_t i, const rc_level *level, int depth);
 
-/* The end of the value at i (-1 if invalid); its kind in x->kind, its flags ORed into x->sflags. */
-static inline int64_t value_end(scan_ctx *x, int64_t i, int depth) {
+/* The end of an object, array or literal at i (-1 if invalid); its kind in x->kind. */
+static int64_t value_end(scan_ctx *x, int64_t i, int depth) {
   const uint8_t *src = x->src;
   int64_t end = x->end;
-  if (i >= end) return -1;
   uint8_t c = src[i];
-  if (c == 0x22) {
-    x->kind = K_STRING;
-    return scan_string(src, i, end, &x->sflags);
-  }
-  if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
-    x->kind = K_NUMBER;
-    return scan_number(src, i, end, &x->sflags);
-  }
   if (c == 0x7b || c == 0x5b) {
     x->kind = c == 0x7b ? K_OBJECT : K_ARRAY;
     if (depth >= MAX_FAST_DEPTH) return -1;
@@ -761,35 +755,11 @@ static inline int64_t value_end(scan_ctx *x, int64_t i, int depth) {
   return e;
 }
 
-static inline int64_t entry_value(scan_ctx *x, int64_t i, const rc_entry *entry, int depth) {
-  rc_scratch *s = x->s;
-  rc_slot *slot = &s->found[entry->slot];
-  if (entry->declines || slot->gen == s->generation) return -1;
-  int64_t e;
-  x->sflags = 0;
-  if (entry->child >= 0 && i < x->end && x->src[i] == 0x7b) {
-    if (depth >= MAX_FAST_DEPTH) return -1;
-    e = scan_object(x, i, &x->plan->levels[entry->child], depth + 1);
-    x->kind = K_OBJECT;
-    x->sflags = 0;
-  } else {
-    e = value_end(x, i, depth);
-    /* A dotted source into an array would read its elements as keys: the slow path knows how. */
-    if (entry->child >= 0 && x->kind == K_ARRAY) return -1;
-  }
-  if (e < 0) return -1;
-  slot->gen = s->generation;
-  slot->kind = (uint8_t)x->kind;
-  slot->flags = (uint8_t)(x->kind == K_STRING || x->kind == K_NUMBER ? x->sflags : 0);
-  slot->start = i;
-  slot->end = e;
-  x->grow += x->plan->slot_grow[entry->slot] * (uint64_t)(e - i);
-  return e;
-}
-
 static int64_t scan_object(scan_ctx *x, int64_t i, const rc_level *level, int depth) {
   const uint8_t *src = x->src;
   int64_t end = x->end;
+  rc_slot *found = x->s->found;
+  uint32_t generation = x->s->generation;
   i = skip_ws(src, i + 1, end);
   if (i < end && src[i] == 0x7d) return i + 1;
   for (;;) {
@@ -802,14 +772,41 @@ static int64_t scan_object(scan_ctx *x, int64_t i, const rc_level *level, int de
       i = skip_ws(src, i, end);
       if (i >= end || src[i] != 0x3a) return -1;
     }
-    i = skip_ws(src, i + 1, end);
-    if (entry == NULL) {
-      x->sflags = 0;
-      i = value_end(x, i, depth);
-    } else
-      i = entry_value(x, i, entry, depth);
-    if (i < 0) return -1;
-    uint8_t c = i < end ? src[i] : 0;
+    int64_t start = skip_ws(src, i + 1, end);
+    if (start >= end) return -1;
+    uint8_t c = src[start];
+    int kind, flags = 0;
+    int64_t e;
+    /* Strings and numbers inline; the rest, and objects a dotted source goes into, apart. */
+    if (c == 0x22) {
+      kind = K_STRING;
+      e = scan_string(src, start, end, &flags);
+    } else if (c == 0x2d || (c >= 0x30 && c <= 0x39)) {
+      kind = K_NUMBER;
+      e = scan_number(src, start, end, &flags);
+    } else if (c == 0x7b && entry != NULL && entry->child >= 0) {
+      if (depth >= MAX_FAST_DEPTH) return -1;
+      kind = K_OBJECT;
+      e = scan_object(x, start, &x->plan->levels[entry->child], depth + 1);
+    } else {
+      e = value_end(x, start, depth);
+      kind = x->kind;
+    }
+    if (e < 0) return -1;
+    if (entry != NULL) {
+      rc_slot *slot = &found[entry->slot];
+      /* A dotted source into an array would read its elements as keys: the slow path knows how. */
+      if (entry->declines || slot->gen == generation || (entry->child >= 0 && kind == K_ARRAY))
+        return -1;
+      slot->gen = generation;
+      slot->kind = (uint8_t)kind;
+      slot->flags = (uint8_t)flags;
+      slot->start = start;
+      slot->end = e;
+      x->grow += entry->grow * (uint64_t)(e - start);
+    }
+    i = e;
+    c = i < end ? src[i] : 0;
     if (c <= 0x20) {
       i = skip_ws(src, i, end);
       c = i < end ? src[i] : 0;
@@ -1171,6 +1168,9 @@ static int64_t compact_value(rc_row *w, int64_t i, int64_t end, int top) {
   return e;
 }
 
+/* For the converters' common cases: inlined, so a column costs no call. */
+#define HOT static inline __attribute__((always_inline))
+
 /* ---- converters -------------------------------------------------------------------------- */
 
 static int convert(const rc_type *type, const token *t, rc_row *w);
@@ -1199,7 +1199,7 @@ static int digit_string(const uint8_t *src, int64_t s, int64_t e, nparts *n) {
   return 1;
 }
 
-static int convert_int(const rc_type *type, const token *t, rc_row *w) {
+HOT int convert_int(const rc_type *type, const token *t, rc_row *w) {
   const uint8_t *src = w->src;
   nparts n;
   if (t->kind == K_NUMBER) {
@@ -1296,7 +1296,8 @@ static int convert_decimal(const rc_type *type, const token *t, rc_row *w) {
   return put_decimal(type, w, &n, frac_end);
 }
 
-static int convert_string(const rc_type *type, const token *t, rc_row *w) {
+/* Strings from anything but a plain string token (convert_string's rare part). */
+static int convert_string_other(const rc_type *type, const token *t, rc_row *w) {
   const uint8_t *src = w->src;
   int64_t max = type->max_bytes;
   switch (t->kind) {
@@ -1339,6 +1340,15 @@ static int convert_string(const rc_type *type, const token *t, rc_row *w) {
   default:
     return 0;
   }
+}
+
+HOT int convert_string(const rc_type *type, const token *t, rc_row *w) {
+  if (t->kind == K_STRING && !(t->flags & HAS_ESCAPE)) {
+    if (type->max_bytes >= 0 && t->end - t->start - 2 > type->max_bytes) return 0;
+    copy_src(w, t->start, t->end);
+    return 1;
+  }
+  return convert_string_other(type, t, w);
 }
 
 static int convert_enum(const rc_type *type, const token *t, rc_row *w) {
@@ -1396,7 +1406,8 @@ static int is_canonical_uuid(const uint8_t *p) {
   return (int)ok;
 }
 
-static int convert_uuid(const token *t, rc_row *w) {
+/* UUIDs not already in the form written (convert_uuid's rare part). */
+static int convert_uuid_other(const token *t, rc_row *w) {
   if (t->kind != K_STRING || t->flags != 0) return 0;
   const uint8_t *src = w->src;
   int64_t s = t->start + 1;
@@ -1421,6 +1432,15 @@ static int convert_uuid(const token *t, rc_row *w) {
   }
   put(w, 0x22);
   return 1;
+}
+
+HOT int convert_uuid(const token *t, rc_row *w) {
+  if (t->kind == K_STRING && t->flags == 0 && t->end - t->start == 38 &&
+      is_canonical_uuid(w->src + t->start + 1)) {
+    copy_src(w, t->start, t->end);
+    return 1;
+  }
+  return convert_uuid_other(t, w);
 }
 
 static int is_ipv4(const uint8_t *src, int64_t s, int64_t e) {
@@ -1712,7 +1732,8 @@ static int convert_array(const rc_type *type, const token *t, rc_row *w) {
 }
 
 /* The dispatch, inlined into write_row (the top level) and into convert (nested values). */
-static inline int convert_inline(const rc_type *type, const token *t, rc_row *w) {
+static inline __attribute__((always_inline)) int convert_inline(const rc_type *type, const token *t,
+                                                                rc_row *w) {
   switch (type->kind) {
   case T_INT: return convert_int(type, t, w);
   case T_FLOAT: return convert_float(t, w);
@@ -1807,7 +1828,7 @@ uint64_t rc_encode_run(const rc_plan *plan, rc_scratch *scratch, const rc_input 
     if ((input->flags[k] & policy->decline_flags) != 0 || end < start ||
         end > input->values_len || end - start > policy->max_value_bytes)
       return stop(count, RC_RUN_DECLINED);
-    scan_ctx x = {plan, scratch, input->values, (int64_t)end, 0, 0, 0};
+    scan_ctx x = {plan, scratch, input->values, (int64_t)end, 0, 0};
     if (!scan_message(&x, (int64_t)start)) return stop(count, RC_RUN_DECLINED);
     uint64_t bound = plan->row_fixed + x.grow;
     /* The common row is written in place; one that might not fit, aside, to learn its end. */
