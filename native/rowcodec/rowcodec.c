@@ -1037,6 +1037,16 @@ static int put_string_body(rc_row *w, int64_t start, int64_t end, int nested) {
 
 /* The first `"` or `\\` at or after i (end when none): string bodies the scan has validated. */
 static inline int64_t quote_or_slash(const uint8_t *src, int64_t i, int64_t end) {
+#ifdef RC_SSE2
+  const __m128i quote16 = _mm_set1_epi8(0x22), slash16 = _mm_set1_epi8(0x5c);
+  while (end - i >= 16) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(src + i));
+    unsigned mask = (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(x, quote16), _mm_cmpeq_epi8(x, slash16)));
+    if (mask != 0) return i + __builtin_ctz(mask);
+    i += 16;
+  }
+#endif
   while (end - i >= 8) {
     uint64_t x = load64(src + i);
     uint64_t quote = x ^ (ONES * 0x22), slash = x ^ (ONES * 0x5c);
@@ -1064,7 +1074,7 @@ static int64_t escaped_string(rc_row *w, int64_t i, int64_t end) {
   return e;
 }
 
-static int64_t compact_string(rc_row *w, int64_t i, int64_t end, int key) {
+static inline int64_t compact_string(rc_row *w, int64_t i, int64_t end, int key) {
   const uint8_t *src = w->src;
   uint8_t *at = w->o;
   put(w, 0x5c);

@@ -151,6 +151,100 @@ describe('native encoder: fixed edges of each type', () => {
     expect(dec.decode(out.subarray(0, rowEnds[1]))).toBe('{"b":null}\n{"b":null,"r":"eu"}\n')
   })
 
+  test('rows at the edge of out: every length from none to ample, nothing written past it', () => {
+    // Rows that grow most against their messages (padded decimals, quoted numbers, escapes
+    // doubled inside nested JSON, dates from one digit, long enum names, one source in two
+    // columns), each alone in its schema so no other column's unused room hides a short bound,
+    // at 0 and past it, into every out.length around them. A row whose room bound does not fit
+    // is written aside, so both ways of writing meet the edge, and a short bound would write
+    // past out.length (the guard bytes).
+    const col = (name: string, type: string, source?: string): ColumnDef => ({
+      name,
+      type,
+      defaultKind: '',
+      ...(source === undefined ? {} : { source }),
+    })
+    const many = (item: string, n: number) => `[${Array(n).fill(item).join(',')}]`
+    const quotes = '\\"'.repeat(40)
+    const cases: Array<[ColumnDef[], string]> = [
+      [[col('d', 'Array(Decimal(38, 10))')], `{"d":${many('1', 30)}}`],
+      [[col('d', 'Decimal(38, 10)'), col('e', 'Decimal(38, 10)', 'd')], '{"d":1}'],
+      [[col('s', 'Array(Array(String))')], `{"s":[${many('1', 20)},[],${many('2', 20)}]}`],
+      [[col('j', 'String')], `{"j":{"k":"${quotes}\\u0001","a":[1,"\\\\"]}}`],
+      [[col('j', 'String')], `{"j":[${many(`"${quotes}"`, 3)}]}`],
+      [[col('b', 'Array(Bool)')], `{"b":${many('0', 40)}}`],
+      [[col('t', 'Array(DateTime64(9))')], `{"t":${many('0', 30)}}`],
+      [[col('t', 'Array(Date)')], `{"t":${many('0', 30)}}`],
+      [[col('e', `Array(Enum8('${'e'.repeat(40)}' = 1))`)], `{"e":${many('1', 10)}}`],
+      [[col('u', 'Array(UUID)')], `{"u":${many('"6BA7B8109DAD11D180B400C04FD430C8"', 4)}}`],
+      [
+        [col('n', 'Array(Nullable(Int8))'), col('m', 'Nullable(String)')],
+        `{"n":${many('null', 9)}}`,
+      ],
+      // Where the bound is tight: many columns whose text is mostly their fixed part.
+      ...(
+        [
+          ['DateTime64(9)', '0'],
+          ['Decimal(38, 10)', '1'],
+          ['Bool', '0'],
+          ['Date', '0'],
+          ['UUID', '"6BA7B8109DAD11D180B400C04FD430C8"'],
+        ] as const
+      ).map(([type, value]): [ColumnDef[], string] => {
+        const names = Array.from({ length: 24 }, (_, k) => `c${k}`)
+        return [
+          names.map((n) => col(n, type)),
+          `{${names.map((n) => `"${n}":${value}`).join(',')}}`,
+        ]
+      }),
+      [
+        Array.from({ length: 24 }, (_, k) => col(`c${k}`, 'String', 'x')),
+        '{"x":"2026-11-01T00:00:00.123456789Z"}',
+      ],
+    ]
+    const GUARD_AT = 64
+    for (const [cols, m] of cases) {
+      const { native, reference } = encoders(cols, 'UTC')
+      const bytes = enc.encode(m)
+      const { fast, slow } = reference(bytes)
+      const want = `${dec.decode(fast ?? (slow as Uint8Array))}\n`
+      const row = enc.encode(want)
+      // The message second in its batch, so it starts past 0.
+      const input = pack([enc.encode('{}'), bytes], 10)
+      // Empty, then from well short of the row to past its room bound (under 4 bytes a byte).
+      const top = row.length + 4 * bytes.length + 1024
+      const caps = [
+        0,
+        ...Array.from({ length: top - row.length + 64 }, (_, k) => row.length - 64 + k),
+      ]
+      for (const pos of [0, 29]) {
+        for (const cap of caps.filter((c) => c >= 0).map((c) => pos + c)) {
+          const big = new Uint8Array(cap + GUARD_AT).fill(0xa5)
+          const rowEnds = new Uint32Array(2)
+          const r = native.encodeRun(
+            input,
+            POLICY,
+            1,
+            2,
+            big.subarray(0, cap),
+            pos,
+            1 << 30,
+            rowEnds,
+          )
+          expect(big.subarray(cap).every((b) => b === 0xa5)).toBe(true)
+          if (pos + row.length <= cap) {
+            expect(r).toBe(4 + RUN_DONE)
+            expect(rowEnds[0]).toBe(pos + row.length)
+            expect(dec.decode(big.subarray(pos, pos + row.length))).toBe(want)
+          } else {
+            // One byte short (or more): ROOM, the row not counted.
+            expect(r).toBe(RUN_ROOM)
+          }
+        }
+      }
+    }
+  })
+
   test('stops: FULL at the limit, ROOM below out.length, DECLINED for flags and size', () => {
     const { native } = encoders([{ name: 'c', type: 'String', defaultKind: '' }], 'UTC')
     const row = '{"c":"xxxx"}' // 12 bytes, 13 with its newline
