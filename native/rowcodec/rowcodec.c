@@ -749,7 +749,7 @@ static int64_t value_end(scan_ctx *x, int64_t i, int depth) {
     if (depth >= MAX_FAST_DEPTH) return -1;
     return c == 0x7b ? skip_object(src, i, end, depth + 1) : skip_array(src, i, end, depth + 1);
   }
-  token lit;
+  token lit = {0, 0, 0, 0};
   int64_t e = scan_value(src, i, end, &lit, depth);
   x->kind = lit.kind;
   return e;
