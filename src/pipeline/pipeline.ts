@@ -82,7 +82,7 @@ const BACKPRESSURE_CHECK_MS = 20
 /** Bodies kept for reuse: enough for the common one-target case, little beside 400 MB RSS. */
 const MAX_POOLED_BODY_BYTES = 64 * 1024 * 1024
 /** Consumed bytes between collections the pipeline asks for (see core/gc-pacer). */
-const GC_EVERY_BYTES = 64 * 1024 * 1024
+const GC_EVERY_BYTES = 32 * 1024 * 1024
 /** How often idle targets are forgotten (issue 8: bounded with 10,000 db keys). */
 const SWEEP_INTERVAL_MS = 5000
 /** /status counts the newest tasks only: enough to see what the ledger is doing. */
