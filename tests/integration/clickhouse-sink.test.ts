@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { freePort, preferredPort } from '../../scripts/lib/ports'
 import { RowBytes } from '../../src/batch/row-bytes'
 import { systemClock } from '../../src/core/clock'
 import { dropPartitionIdSql } from '../../src/sinks/clickhouse/ddl'
@@ -10,6 +11,8 @@ import type { ClickHouseSinkOptions } from '../../src/sinks/clickhouse/options'
 import type { SinkBatch } from '../../src/sinks/sink'
 import { type ClickHouseServer, startClickHouse } from '../support/clickhouse-server'
 
+// Preferred ports, but fixed ones in the ephemeral range can be some client socket's local port
+// at the moment (a CI run failed so on 49000): any free ports are taken then.
 const HTTP_PORT = 48123
 const TCP_PORT = 49000
 const DB = 'sink_it'
@@ -62,7 +65,10 @@ const rowsOf = (n: number, from = 0) =>
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sinker-ch-it-'))
-  server = await startClickHouse({ httpPort: HTTP_PORT, tcpPort: TCP_PORT, dir })
+  const httpPort = await preferredPort(HTTP_PORT)
+  let tcpPort = await preferredPort(TCP_PORT)
+  while (tcpPort === httpPort) tcpPort = await freePort()
+  server = await startClickHouse({ httpPort, tcpPort, dir })
   await server.query(`CREATE DATABASE IF NOT EXISTS ${DB}`)
   sink = openSink()
 }, 120_000)
