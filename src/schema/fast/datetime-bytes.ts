@@ -47,7 +47,10 @@ function sameDate(src: Uint8Array, s: number, cache: DayCache): boolean {
 
 /** The day number of the `YYYY-MM-DD` at s (remembered in `cache`), or NaN. */
 function dateDays(src: Uint8Array, s: number, cache: DayCache): number {
-  const year = two(src, s) * 100 + two(src, s + 2)
+  const century = two(src, s)
+  const yy = two(src, s + 2)
+  // Each pair on its own: a bad second pair must not be absorbed by the first (29ab: 2900 - 1000).
+  const year = century < 0 || yy < 0 ? -1 : century * 100 + yy
   const month = two(src, s + 5)
   const day = two(src, s + 8)
   if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {

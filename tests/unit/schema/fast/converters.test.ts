@@ -138,6 +138,10 @@ describe('fast dates', () => {
     expect(value('DateTime', '1793491200123')).toBe('1793491200')
     expect(value('DateTime', '"2026-02-30"')).toBeNull()
     expect(value('DateTime', '"1793491200"')).toBeNull()
+    // A year whose last two characters are not digits (read once as 2900 - 1000 = 1900).
+    expect(value('DateTime', '"29ab-01-01T00:00:00Z"')).toBeNull()
+    expect(value('Date32', '"29ab-01-01"')).toBeNull()
+    expect(value('Date32', '"ab29-01-01"')).toBeNull()
   })
 
   test('Date in the route zone, DateTime64 as zero-padded seconds with the fraction', () => {
