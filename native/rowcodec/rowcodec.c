@@ -1104,35 +1104,43 @@ static int accept_key(rc_row *w, int64_t s, int64_t e, int first, int top) {
   return 1;
 }
 
-static int64_t compact_array(rc_row *w, int64_t i, int64_t end, int top) {
-  const uint8_t *src = w->src;
-  put(w, 0x5b);
-  i = skip_ws(src, i + 1, end);
-  if (src[i] == 0x5d) {
-    put(w, 0x5d);
-    return i + 1;
+/* At a container's opening byte *i: writes it and moves *i to its first item; 1 when it is empty
+ * (its close written too, *i past it). */
+static int open_container(rc_row *w, int64_t *i, int64_t end, uint8_t open, uint8_t close) {
+  put(w, open);
+  *i = skip_ws(w->src, *i + 1, end);
+  if (w->src[*i] != close) return 0;
+  put(w, close);
+  (*i)++;
+  return 1;
+}
+
+/* After an item: 1 when the container closes (its close written, *i past it), else 0 with the
+ * comma written and *i at the next item. */
+static int next_item(rc_row *w, int64_t *i, int64_t end, uint8_t close) {
+  *i = skip_ws(w->src, *i, end);
+  if (w->src[*i] == close) {
+    put(w, close);
+    (*i)++;
+    return 1;
   }
+  put(w, 0x2c);
+  *i = skip_ws(w->src, *i + 1, end);
+  return 0;
+}
+
+static int64_t compact_array(rc_row *w, int64_t i, int64_t end, int top) {
+  if (open_container(w, &i, end, 0x5b, 0x5d)) return i;
   for (;;) {
     i = compact_value(w, i, end, top);
     if (i < 0) return -1;
-    i = skip_ws(src, i, end);
-    if (src[i] == 0x5d) {
-      put(w, 0x5d);
-      return i + 1;
-    }
-    put(w, 0x2c);
-    i = skip_ws(src, i + 1, end);
+    if (next_item(w, &i, end, 0x5d)) return i;
   }
 }
 
 static int64_t compact_object(rc_row *w, int64_t i, int64_t end, int top) {
   const uint8_t *src = w->src;
-  put(w, 0x7b);
-  i = skip_ws(src, i + 1, end);
-  if (src[i] == 0x7d) {
-    put(w, 0x7d);
-    return i + 1;
-  }
+  if (open_container(w, &i, end, 0x7b, 0x7d)) return i;
   int first = top;
   for (;;) {
     if (top >= first + MAX_KEYS || top >= KEY_STACK) return -1;
@@ -1145,13 +1153,7 @@ static int64_t compact_object(rc_row *w, int64_t i, int64_t end, int top) {
     i = skip_ws(src, skip_ws(src, key_end, end) + 1, end);
     i = compact_value(w, i, end, top);
     if (i < 0) return -1;
-    i = skip_ws(src, i, end);
-    if (src[i] == 0x7d) {
-      put(w, 0x7d);
-      return i + 1;
-    }
-    put(w, 0x2c);
-    i = skip_ws(src, i + 1, end);
+    if (next_item(w, &i, end, 0x7d)) return i;
   }
 }
 

@@ -177,9 +177,7 @@ export class Batcher {
     this.topicIndexes[n] = topicIndex
     this.offsets[n] = offset
     this.n = n + 1
-    if (n + 1 >= this.limits.max_rows) return 'rows'
-    if (this.pos >= this.limits.max_bytes) return 'bytes'
-    return null
+    return this.tripped()
   }
 
   /**
@@ -206,6 +204,11 @@ export class Batcher {
     this.offsets.set(offsets.subarray(from, from + count), n)
     this.n = n + count
     this.pos = rowEnds[count - 1]!
+    return this.tripped()
+  }
+
+  /** The limit the rows buffered so far reached, or null. */
+  private tripped(): FlushReason | null {
     if (this.n >= this.limits.max_rows) return 'rows'
     if (this.pos >= this.limits.max_bytes) return 'bytes'
     return null

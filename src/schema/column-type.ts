@@ -210,3 +210,23 @@ function checkedArg(node: TypeNode, index: number, count: number): TypeNode['arg
   }
   return arg
 }
+
+/** True when a value of the type is written with the route's zone (Date, DateTime without its own). */
+export function dependsOnRouteZone(type: ColumnType): boolean {
+  switch (type.kind) {
+    case 'date':
+      return true
+    case 'datetime':
+    case 'datetime64':
+      return type.timezone === null
+    case 'nullable':
+    case 'low_cardinality':
+      return dependsOnRouteZone(type.inner)
+    case 'array':
+      return dependsOnRouteZone(type.element)
+    case 'map':
+      return dependsOnRouteZone(type.key) || dependsOnRouteZone(type.value)
+    default:
+      return false
+  }
+}

@@ -10,24 +10,13 @@ import { fastEncoderFor } from './fast/fast-encoders'
 import { fastRunEncoder } from './fast/fast-run-encoder'
 import { compileNativeEncoder } from './native/native-encoder'
 import type { RunEncoder } from './run-encoder'
+import { perSnapshotAndZone } from './snapshot-cache'
 import type { SchemaSnapshot } from './table-schema'
 
-const bySnapshot = new WeakMap<SchemaSnapshot, Map<string, RunEncoder | null>>()
-
-export function runEncoderFor(snapshot: SchemaSnapshot, timezone: string): RunEncoder | null {
-  let byZone = bySnapshot.get(snapshot)
-  if (byZone === undefined) {
-    byZone = new Map()
-    bySnapshot.set(snapshot, byZone)
-  }
-  let encoder = byZone.get(timezone)
-  if (encoder === undefined) {
-    const fast = fastEncoderFor(snapshot, timezone)
-    encoder = fast === null ? null : withNative(snapshot, timezone, fastRunEncoder(fast))
-    byZone.set(timezone, encoder)
-  }
-  return encoder
-}
+export const runEncoderFor = perSnapshotAndZone((snapshot, timezone): RunEncoder | null => {
+  const fast = fastEncoderFor(snapshot, timezone)
+  return fast === null ? null : withNative(snapshot, timezone, fastRunEncoder(fast))
+})
 
 /** The native encoder in front of the JS one, when the addon loads and takes the schema. */
 function withNative(snapshot: SchemaSnapshot, timezone: string, js: RunEncoder): RunEncoder {

@@ -6,8 +6,7 @@
  * cannot be proven cheaply it declines (-1), having committed nothing, and the caller takes the
  * slow path, which also decides dead-letter reasons. Never throws per message.
  */
-import type { ColumnType } from '../column-type'
-import { parseClickHouseType } from '../column-type'
+import { dependsOnRouteZone, parseClickHouseType } from '../column-type'
 import type { SchemaSnapshot } from '../table-schema'
 import { ZoneCache } from '../time-zone'
 import { compileConverter, isNullableType } from './compile-converter'
@@ -96,23 +95,4 @@ function slotOf(root: KeyLevel, source: string, nextSlot: () => number): number 
     level = entry.child
   }
   return level.entry(path[path.length - 1]!, nextSlot).slot
-}
-
-function dependsOnRouteZone(type: ColumnType): boolean {
-  switch (type.kind) {
-    case 'date':
-      return true
-    case 'datetime':
-    case 'datetime64':
-      return type.timezone === null
-    case 'nullable':
-    case 'low_cardinality':
-      return dependsOnRouteZone(type.inner)
-    case 'array':
-      return dependsOnRouteZone(type.element)
-    case 'map':
-      return dependsOnRouteZone(type.key) || dependsOnRouteZone(type.value)
-    default:
-      return false
-  }
 }

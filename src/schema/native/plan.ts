@@ -12,7 +12,7 @@
  *   DATE/DATETIME/DT64 wide|precision utc min max (i64 days or seconds);
  *   NULLABLE type; ARRAY element-nullable type.
  */
-import { type ColumnType, parseClickHouseType } from '../column-type'
+import { type ColumnType, dependsOnRouteZone, parseClickHouseType } from '../column-type'
 import { DAY_SECONDS, daysFromCivil } from '../datetime-text'
 import { isNullableType } from '../fast/compile-converter'
 import type { SchemaSnapshot } from '../table-schema'
@@ -186,25 +186,6 @@ function checkZones(type: ColumnType): void {
   }
   if (type.kind === 'nullable' || type.kind === 'low_cardinality') checkZones(type.inner)
   if (type.kind === 'array') checkZones(type.element)
-}
-
-function dependsOnRouteZone(type: ColumnType): boolean {
-  switch (type.kind) {
-    case 'date':
-      return true
-    case 'datetime':
-    case 'datetime64':
-      return type.timezone === null
-    case 'nullable':
-    case 'low_cardinality':
-      return dependsOnRouteZone(type.inner)
-    case 'array':
-      return dependsOnRouteZone(type.element)
-    case 'map':
-      return dependsOnRouteZone(type.key) || dependsOnRouteZone(type.value)
-    default:
-      return false
-  }
 }
 
 function writeType(w: PlanWriter, type: ColumnType, timezone: string): void {
